@@ -1,0 +1,7 @@
+namespace Magpie.Protocol;
+
+public enum RespVersion
+{
+    Resp2 = 2,
+    Resp3 = 3,
+}
