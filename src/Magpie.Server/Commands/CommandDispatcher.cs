@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text;
+using Magpie.Protocol;
+using Magpie.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Magpie.Server.Commands;
+
+/// <summary>
+/// Runs one parsed command: lookup, arity, MULTI queueing, subscriber-mode rules, memory limit,
+/// then the handler, with per-command stats. Called under the keyspace lock.
+/// </summary>
+public sealed partial class CommandDispatcher(ServerState server, ILogger logger)
+{
+    private const string SubscribeContextError =
+        "ERR Can't execute '{0}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+
+    public void Execute(CommandContext ctx)
+    {
+        var request = ctx.Request;
+        var client = ctx.Client;
+        var spec = Resolve(ctx, request);
+        if (spec is null)
+        {
+            if (client.Transaction.InMulti) client.Transaction.Dirty = true;
+            return;
+        }
+
+        if (client.SubscriptionCount > 0 && client.Protocol == RespVersion.Resp2 && !spec.HasFlag(CommandFlags.AllowedInSubscribe))
+        {
+            Reject(ctx, spec, string.Format(SubscribeContextError, spec.FullName));
+            return;
+        }
+
+        if (client.Transaction.InMulti && !spec.HasFlag(CommandFlags.NoMulti))
+        {
+            if (spec.HasFlag(CommandFlags.DenyOom) && !server.Keyspace.TryFreeMemory())
+            {
+                Reject(ctx, spec, Errors.Oom);
+                client.Transaction.Dirty = true;
+                return;
+            }
+            var args = new byte[request.Count][];
+            for (int i = 0; i < args.Length; i++) args[i] = request.ToArray(i);
+            client.Transaction.Queue.Add(args);
+            ctx.Reply.WriteSimpleString("QUEUED"u8);
+            return;
+        }
+
+        Run(ctx, spec);
+    }
+
+    /// <summary>Runs a resolved command (also used by EXEC for queued commands).</summary>
+    public void Run(CommandContext ctx, CommandSpec spec)
+    {
+        var keyspace = server.Keyspace;
+        keyspace.BeginCommand();
+        try
+        {
+            if (keyspace.MaxMemory > 0 && !keyspace.TryFreeMemory() && spec.HasFlag(CommandFlags.DenyOom))
+            {
+                Reject(ctx, spec, Errors.Oom);
+                return;
+            }
+            ctx.Command = spec;
+            ctx.Client.LastCommand = spec.FullName;
+            ctx.Now = keyspace.Now;
+            ctx.ResetForCommand();
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                spec.Handler!(ctx);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug in one command must not take the connection or the node down.
+                LogHandlerFailed(logger, ex, spec.FullName);
+                ctx.Error($"ERR internal error running '{spec.FullName}': {ex.Message}");
+            }
+            spec.Stats.Microseconds += (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            spec.Stats.Calls++;
+            if (ctx.Failed) spec.Stats.FailedCalls++;
+            server.Stats.TotalCommandsProcessed++;
+            ctx.Client.LastCommandAtMs = ctx.Now;
+        }
+        finally
+        {
+            keyspace.EndCommand();
+        }
+    }
+
+    /// <summary>Finds the command (or subcommand) and checks arity; writes the error and returns null if it can't run.</summary>
+    public CommandSpec? Resolve(CommandContext ctx, RespRequest request)
+    {
+        var spec = server.Commands.Find(request[0]);
+        if (spec is null)
+        {
+            var args = Enumerable.Range(1, Math.Min(request.Count - 1, 16)).Select(request.GetString);
+            ctx.Error(Errors.UnknownCommand(request.GetString(0), args));
+            return null;
+        }
+        // A container with its own handler (COMMAND) runs it when no subcommand is given.
+        if (spec.Subcommands is not null && !(request.Count == 1 && spec.Handler is not null))
+        {
+            if (request.Count < 2)
+            {
+                Reject(ctx, spec, Errors.WrongArity(spec.Name));
+                return null;
+            }
+            var subName = Encoding.UTF8.GetString(request[1]);
+            if (!spec.Subcommands.TryGetValue(subName, out var sub))
+            {
+                Reject(ctx, spec, Errors.UnknownSubcommand(subName, spec.Name));
+                return null;
+            }
+            spec = sub;
+        }
+        if (!spec.ArityMatches(request.Count))
+        {
+            Reject(ctx, spec, Errors.WrongArity(spec.FullName));
+            return null;
+        }
+        return spec;
+    }
+
+    private void Reject(CommandContext ctx, CommandSpec spec, string error)
+    {
+        spec.Stats.RejectedCalls++;
+        ctx.Error(error);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Command {Command} failed with an unexpected exception")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string command);
+}

@@ -1,0 +1,44 @@
+namespace Magpie.Server.Commands;
+
+/// <summary>Command flags as COMMAND INFO reports them.</summary>
+[Flags]
+public enum CommandFlags
+{
+    None = 0,
+    Write = 1 << 0,
+    ReadOnly = 1 << 1,
+    DenyOom = 1 << 2,
+    Admin = 1 << 3,
+    PubSub = 1 << 4,
+    NoScript = 1 << 5,
+    Blocking = 1 << 6,
+    Loading = 1 << 7,
+    Stale = 1 << 8,
+    Fast = 1 << 9,
+    NoAuth = 1 << 10,
+    /// <summary>Runs even inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).</summary>
+    NoMulti = 1 << 11,
+    MovableKeys = 1 << 12,
+    /// <summary>Allowed in RESP2 subscriber mode.</summary>
+    AllowedInSubscribe = 1 << 13,
+}
+
+public static class CommandFlagNames
+{
+    public static IEnumerable<string> Names(CommandFlags flags)
+    {
+        if (flags.HasFlag(CommandFlags.Write)) yield return "write";
+        if (flags.HasFlag(CommandFlags.ReadOnly)) yield return "readonly";
+        if (flags.HasFlag(CommandFlags.DenyOom)) yield return "denyoom";
+        if (flags.HasFlag(CommandFlags.Admin)) yield return "admin";
+        if (flags.HasFlag(CommandFlags.PubSub)) yield return "pubsub";
+        if (flags.HasFlag(CommandFlags.NoScript)) yield return "noscript";
+        if (flags.HasFlag(CommandFlags.Blocking)) yield return "blocking";
+        if (flags.HasFlag(CommandFlags.Loading)) yield return "loading";
+        if (flags.HasFlag(CommandFlags.Stale)) yield return "stale";
+        if (flags.HasFlag(CommandFlags.Fast)) yield return "fast";
+        if (flags.HasFlag(CommandFlags.NoAuth)) yield return "no_auth";
+        if (flags.HasFlag(CommandFlags.NoMulti)) yield return "no_multi";
+        if (flags.HasFlag(CommandFlags.MovableKeys)) yield return "movablekeys";
+    }
+}

@@ -1,0 +1,342 @@
+using System.Text;
+using Magpie.Protocol;
+using Magpie.Server.Connections;
+using static Magpie.Server.Commands.CommandFlags;
+
+namespace Magpie.Server.Commands;
+
+/// <summary>Connection commands: PING, ECHO, HELLO, QUIT, SELECT, RESET, AUTH and CLIENT.</summary>
+public static class ConnectionCommands
+{
+    public const string ServerName = "redis";
+
+    /// <summary>The Redis version Magpie reports to clients, which gate features on it.</summary>
+    public const string CompatibleRedisVersion = "7.0.0";
+
+    public static void Register(CommandTable t)
+    {
+        const string g = "connection";
+        t.Add(new() { Name = "ping", Arity = -1, Flags = Fast | AllowedInSubscribe, Handler = Ping, Group = g, Summary = "Returns the server's liveliness response." });
+        t.Add(new() { Name = "echo", Arity = 2, Flags = Fast, Handler = ctx => ctx.Reply.WriteBulk(ctx.Arg(1)), Group = g, Summary = "Returns the given string." });
+        t.Add(new() { Name = "hello", Arity = -1, Flags = Fast | NoAuth, Handler = Hello, Group = g, Summary = "Handshakes with the Redis server.", Since = "6.0.0" });
+        t.Add(new() { Name = "quit", Arity = -1, Flags = Fast | NoAuth | NoMulti | AllowedInSubscribe, Handler = Quit, Group = g, Summary = "Closes the connection." });
+        t.Add(new() { Name = "select", Arity = 2, Flags = Fast | Loading, Handler = Select, Group = g, Summary = "Changes the selected database." });
+        t.Add(new() { Name = "reset", Arity = 1, Flags = Fast | NoAuth | NoMulti | AllowedInSubscribe, Handler = Reset, Group = g, Summary = "Resets the connection.", Since = "6.2.0" });
+        t.Add(new() { Name = "auth", Arity = -2, Flags = Fast | NoAuth, Handler = Auth, Group = g, Summary = "Authenticates the connection." });
+        t.AddContainer("client", g, "A container for client connection commands.", None,
+            Sub("id", 2, ClientId, "Returns the unique client ID of the connection.", "5.0.0"),
+            Sub("setname", 3, ClientSetName, "Sets the connection name.", "2.6.9"),
+            Sub("getname", 2, ClientGetName, "Returns the name of the connection.", "2.6.9"),
+            Sub("list", -2, ClientList, "Lists open connections.", "2.4.0", Admin),
+            Sub("info", 2, ClientInfo, "Returns information about the connection.", "6.2.0"),
+            Sub("kill", -3, ClientKill, "Terminates open connections.", "2.4.0", Admin),
+            Sub("setinfo", 4, ClientSetInfo, "Sets information specific to the client or connection.", "7.2.0"),
+            Sub("no-evict", 3, ClientOnOff, "Sets the client eviction mode of the connection.", "7.0.0", Admin),
+            Sub("no-touch", 3, ClientOnOff, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0"),
+            Sub("help", 2, ClientHelp, "Returns helpful text about the different subcommands.", "5.0.0"));
+    }
+
+    private static CommandSpec Sub(string name, int arity, CommandHandler handler, string summary, string since, CommandFlags flags = None) =>
+        new() { Name = name, Parent = "client", Arity = arity, Flags = flags | NoScript | Loading | Stale, Handler = handler, Group = "connection", Summary = summary, Since = since };
+
+    private static void Ping(CommandContext ctx)
+    {
+        if (ctx.ArgCount > 2)
+        {
+            ctx.WrongArity();
+            return;
+        }
+        // In RESP2 subscriber mode PING answers as a pub/sub message would.
+        if (ctx.Client.SubscriptionCount > 0 && ctx.Client.Protocol == RespVersion.Resp2)
+        {
+            ctx.Reply.WriteArrayHeader(2);
+            ctx.Reply.WriteBulk("pong"u8);
+            ctx.Reply.WriteBulk(ctx.ArgCount == 2 ? ctx.Arg(1) : ReadOnlySpan<byte>.Empty);
+            return;
+        }
+        if (ctx.ArgCount == 2) ctx.Reply.WriteBulk(ctx.Arg(1));
+        else ctx.Reply.WriteSimpleString("PONG"u8);
+    }
+
+    private static void Hello(CommandContext ctx)
+    {
+        var version = ctx.Client.Protocol;
+        int i = 1;
+        if (ctx.ArgCount > 1)
+        {
+            if (!RedisNumbers.TryParseInt64(ctx.Arg(1), out long requested))
+            {
+                ctx.Error("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            if (requested is not (2 or 3))
+            {
+                ctx.Error("NOPROTO unsupported protocol version");
+                return;
+            }
+            version = (RespVersion)requested;
+            i = 2;
+        }
+        string? name = null;
+        for (; i < ctx.ArgCount; i++)
+        {
+            if (ctx.ArgIs(i, "auth"u8) && ctx.ArgCount - i > 2) i += 2; // no ACLs yet: the default user has no password
+            else if (ctx.ArgIs(i, "setname"u8) && ctx.ArgCount - i > 1)
+            {
+                name = ctx.ArgString(++i);
+                if (!IsValidName(name))
+                {
+                    ctx.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+                    return;
+                }
+            }
+            else
+            {
+                ctx.Error($"ERR Syntax error in HELLO option '{ctx.ArgString(i)}'");
+                return;
+            }
+        }
+        ctx.Client.Protocol = version;
+        if (name is not null) ctx.Client.Name = name.Length == 0 ? null : name;
+        var reply = ctx.Reply;
+        reply.WriteMapHeader(7);
+        reply.WriteBulk("server"u8); reply.WriteBulk(ServerName);
+        reply.WriteBulk("version"u8); reply.WriteBulk(CompatibleRedisVersion);
+        reply.WriteBulk("proto"u8); reply.WriteInteger((int)version);
+        reply.WriteBulk("id"u8); reply.WriteInteger(ctx.Client.Id);
+        reply.WriteBulk("mode"u8); reply.WriteBulk("standalone"u8);
+        reply.WriteBulk("role"u8); reply.WriteBulk("master"u8);
+        reply.WriteBulk("modules"u8); reply.WriteArrayHeader(0);
+    }
+
+    private static void Quit(CommandContext ctx)
+    {
+        ctx.Reply.WriteOk();
+        ctx.CloseAfterReply = true;
+    }
+
+    private static void Select(CommandContext ctx)
+    {
+        if (!RedisNumbers.TryParseInt64(ctx.Arg(1), out long index))
+        {
+            ctx.Error(Errors.NotInteger);
+            return;
+        }
+        if (index < 0 || index >= ctx.Keyspace.DatabaseCount)
+        {
+            ctx.Error(Errors.DbIndexOutOfRange);
+            return;
+        }
+        ctx.Client.Database = (int)index;
+        ctx.Reply.WriteOk();
+    }
+
+    private static void Reset(CommandContext ctx)
+    {
+        var client = ctx.Client;
+        client.Transaction.ResetMulti();
+        ctx.Server.Watches.UnwatchAll(client);
+        client.Database = 0;
+        client.Protocol = RespVersion.Resp2;
+        ctx.Server.OnClientReset(client);
+        ctx.Reply.WriteSimpleString("RESET"u8);
+    }
+
+    private static void Auth(CommandContext ctx)
+    {
+        if (ctx.ArgCount > 3)
+        {
+            ctx.SyntaxError();
+            return;
+        }
+        ctx.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+    }
+
+    private static void ClientId(CommandContext ctx) => ctx.Reply.WriteInteger(ctx.Client.Id);
+
+    private static void ClientSetName(CommandContext ctx)
+    {
+        var name = ctx.ArgString(2);
+        if (!IsValidName(name))
+        {
+            ctx.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        ctx.Client.Name = name.Length == 0 ? null : name;
+        ctx.Reply.WriteOk();
+    }
+
+    private static void ClientGetName(CommandContext ctx)
+    {
+        if (ctx.Client.Name is null) ctx.Reply.WriteNull();
+        else ctx.Reply.WriteBulk(ctx.Client.Name);
+    }
+
+    private static void ClientList(CommandContext ctx)
+    {
+        IEnumerable<ClientSession> clients = ctx.Server.Clients.All;
+        for (int i = 2; i < ctx.ArgCount; i++)
+        {
+            if (ctx.ArgIs(i, "type"u8) && i + 1 < ctx.ArgCount)
+            {
+                var type = ctx.ArgString(++i).ToLowerInvariant();
+                if (type is not ("normal" or "master" or "replica" or "slave" or "pubsub"))
+                {
+                    ctx.Error($"ERR Unknown client type '{ctx.ArgString(i)}'");
+                    return;
+                }
+                clients = type switch
+                {
+                    "normal" => clients.Where(c => c.SubscriptionCount == 0),
+                    "pubsub" => clients.Where(c => c.SubscriptionCount > 0),
+                    _ => [],
+                };
+            }
+            else if (ctx.ArgIs(i, "id"u8) && i + 1 < ctx.ArgCount)
+            {
+                var ids = new HashSet<long>();
+                for (i++; i < ctx.ArgCount; i++)
+                {
+                    if (!RedisNumbers.TryParseInt64(ctx.Arg(i), out long id) || id <= 0)
+                    {
+                        ctx.Error("ERR Invalid client ID");
+                        return;
+                    }
+                    ids.Add(id);
+                }
+                clients = clients.Where(c => ids.Contains(c.Id));
+            }
+            else
+            {
+                ctx.SyntaxError();
+                return;
+            }
+        }
+        var sb = new StringBuilder();
+        foreach (var c in clients) sb.Append(Describe(ctx, c)).Append('\n');
+        ctx.Reply.WriteVerbatim(sb.ToString());
+    }
+
+    private static void ClientInfo(CommandContext ctx) => ctx.Reply.WriteVerbatim(Describe(ctx, ctx.Client) + "\n");
+
+    /// <summary>One CLIENT LIST line, with Redis 7's field names.</summary>
+    private static string Describe(CommandContext ctx, ClientSession c)
+    {
+        long now = ctx.Keyspace.Clock();
+        return $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd={c.Id + 7} name={c.Name} " +
+               $"age={(now - c.CreatedAtMs) / 1000} idle={(now - c.LastCommandAtMs) / 1000} flags={c.Flags} db={c.Database} " +
+               $"sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi={(c.Transaction.InMulti ? c.Transaction.Queue.Count : -1)} " +
+               $"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r " +
+               $"cmd={c.LastCommand} user=default redir={c.TrackingRedirect} resp={(int)c.Protocol} lib-name={c.LibName} lib-ver={c.LibVersion}";
+    }
+
+    private static void ClientKill(CommandContext ctx)
+    {
+        // Old form: CLIENT KILL addr:port -> OK or error.
+        if (ctx.ArgCount == 3)
+        {
+            var addr = ctx.ArgString(2);
+            var target = ctx.Server.Clients.All.FirstOrDefault(c => c.RemoteEndPoint == addr);
+            if (target is null)
+            {
+                ctx.Error("ERR No such client");
+                return;
+            }
+            target.Kill();
+            ctx.Reply.WriteOk();
+            return;
+        }
+        Func<ClientSession, bool> filter = _ => true;
+        bool skipMe = true;
+        for (int i = 2; i < ctx.ArgCount; i += 2)
+        {
+            if (i + 1 >= ctx.ArgCount)
+            {
+                ctx.SyntaxError();
+                return;
+            }
+            var value = ctx.ArgString(i + 1);
+            var previous = filter;
+            if (ctx.ArgIs(i, "id"u8))
+            {
+                if (!long.TryParse(value, out long id) || id <= 0)
+                {
+                    ctx.Error("ERR client-id should be greater than 0");
+                    return;
+                }
+                filter = c => previous(c) && c.Id == id;
+            }
+            else if (ctx.ArgIs(i, "addr"u8)) filter = c => previous(c) && c.RemoteEndPoint == value;
+            else if (ctx.ArgIs(i, "laddr"u8)) filter = c => previous(c) && c.LocalEndPoint == value;
+            else if (ctx.ArgIs(i, "user"u8)) filter = c => previous(c) && value == "default";
+            else if (ctx.ArgIs(i, "type"u8))
+            {
+                var type = value.ToLowerInvariant();
+                if (type is not ("normal" or "master" or "replica" or "slave" or "pubsub"))
+                {
+                    ctx.Error($"ERR Unknown client type '{value}'");
+                    return;
+                }
+                filter = c => previous(c) && (type == "pubsub" ? c.SubscriptionCount > 0 : type == "normal" && c.SubscriptionCount == 0);
+            }
+            else if (ctx.ArgIs(i, "skipme"u8))
+            {
+                if (value.Equals("yes", StringComparison.OrdinalIgnoreCase)) skipMe = true;
+                else if (value.Equals("no", StringComparison.OrdinalIgnoreCase)) skipMe = false;
+                else
+                {
+                    ctx.SyntaxError();
+                    return;
+                }
+            }
+            else
+            {
+                ctx.SyntaxError();
+                return;
+            }
+        }
+        var victims = ctx.Server.Clients.All.Where(c => filter(c) && !(skipMe && c == ctx.Client)).ToList();
+        foreach (var victim in victims)
+        {
+            if (victim == ctx.Client) ctx.CloseAfterReply = true;
+            else victim.Kill();
+        }
+        ctx.Reply.WriteInteger(victims.Count);
+    }
+
+    private static void ClientSetInfo(CommandContext ctx)
+    {
+        var value = ctx.ArgString(3);
+        if (value.Any(ch => ch is ' ' or '\n' or '\r' || ch < '!' || ch > '~'))
+        {
+            ctx.Error($"ERR {ctx.ArgString(2)} cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        if (ctx.ArgIs(2, "lib-name"u8)) ctx.Client.LibName = value;
+        else if (ctx.ArgIs(2, "lib-ver"u8)) ctx.Client.LibVersion = value;
+        else
+        {
+            ctx.Error($"ERR Unrecognized option '{ctx.ArgString(2)}'");
+            return;
+        }
+        ctx.Reply.WriteOk();
+    }
+
+    private static void ClientOnOff(CommandContext ctx)
+    {
+        if (ctx.ArgIs(2, "on"u8) || ctx.ArgIs(2, "off"u8)) ctx.Reply.WriteOk();
+        else ctx.SyntaxError();
+    }
+
+    private static void ClientHelp(CommandContext ctx) => HelpReply.Write(ctx, "CLIENT",
+        "GETNAME", "    Return the name of the current connection.",
+        "ID", "    Return the ID of the current connection.",
+        "INFO", "    Return information about the current client connection.",
+        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
+        "LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
+        "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.");
+
+    private static bool IsValidName(string name) => name.All(ch => ch >= '!' && ch <= '~');
+}

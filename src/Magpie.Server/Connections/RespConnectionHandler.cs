@@ -1,0 +1,122 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Magpie.Protocol;
+using Magpie.Server.Commands;
+using Magpie.Server.Hosting;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Magpie.Server.Connections;
+
+/// <summary>
+/// The RESP connection loop (DESIGN.md decision 3): read what arrived, run every complete command
+/// inline under the keyspace lock, write replies into the output pipe, flush once per batch.
+/// </summary>
+public sealed partial class RespConnectionHandler(ServerState server, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+{
+    private readonly CommandDispatcher _dispatcher = new(server, logger);
+
+    public CommandDispatcher Dispatcher => _dispatcher;
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        var output = connection.Transport.Output;
+        var session = new ClientSession(server.Clients.NextId(), connection, new RespWriter(output), server.Keyspace.Clock());
+        session.WakeForOutput = () => input.CancelPendingRead();
+        Interlocked.Increment(ref server.Stats.TotalConnectionsReceived);
+
+        if (server.Clients.Count >= server.Options.MaxClients)
+        {
+            Interlocked.Increment(ref server.Stats.RejectedConnections);
+            session.Writer.WriteError("ERR max number of clients reached");
+            await output.FlushAsync();
+            return;
+        }
+
+        server.Clients.Add(session);
+        var ctx = new CommandContext(server, session, new RespRequest());
+        try
+        {
+            await RunLoopAsync(ctx, input, output);
+        }
+        catch (ConnectionResetException)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (ConnectionAbortedException)
+        {
+            // CLIENT KILL or shutdown.
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(logger, ex, session.Id);
+        }
+        finally
+        {
+            lock (server.Keyspace.Sync)
+            {
+                server.Watches.UnwatchAll(session);
+                server.Clients.Remove(session);
+                server.OnClientDisconnected(session);
+            }
+        }
+    }
+
+    private async Task RunLoopAsync(CommandContext ctx, PipeReader input, PipeWriter output)
+    {
+        var session = ctx.Client;
+        var request = ctx.Request;
+        while (!session.Closing)
+        {
+            var result = await input.ReadAsync();
+            var buffer = result.Buffer;
+            bool moreBuffered = false;
+            ValueTask<FlushResult> flush;
+            lock (server.Keyspace.Sync)
+            {
+                while (true)
+                {
+                    var status = RespRequestParser.TryParse(ref buffer, request, server.MaxBulkLength, out var error);
+                    if (status == RespParseStatus.Incomplete) break;
+                    if (status == RespParseStatus.ProtocolError)
+                    {
+                        // Redis answers and then closes this connection; every other one is unaffected.
+                        server.Stats.ProtocolErrors++;
+                        session.Writer.WriteError("ERR " + error);
+                        session.MarkClosing();
+                        break;
+                    }
+                    _dispatcher.Execute(ctx);
+                    if (ctx.CloseAfterReply) session.MarkClosing();
+                    if (session.Closing) break;
+                    if (ctx.BlockUntil is not null)
+                    {
+                        moreBuffered = !buffer.IsEmpty;
+                        break;
+                    }
+                }
+                request.TrimIfLarge();
+                flush = output.FlushAsync();
+            }
+
+            // When we stopped early, mark only what we consumed as examined, so the next read
+            // returns the rest at once instead of waiting for new bytes.
+            if (moreBuffered) input.AdvanceTo(buffer.Start);
+            else input.AdvanceTo(buffer.Start, buffer.End);
+            await flush;
+
+            if (ctx.BlockUntil is { } blocked)
+            {
+                ctx.BlockUntil = null;
+                await blocked;
+                lock (server.Keyspace.Sync) flush = output.FlushAsync();
+                await flush;
+            }
+            if (result.IsCompleted && !result.IsCanceled) break;
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Connection {ClientId} failed")]
+    private static partial void LogConnectionFailed(ILogger logger, Exception exception, long clientId);
+}

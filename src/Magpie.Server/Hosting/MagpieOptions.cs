@@ -1,0 +1,86 @@
+using Magpie.Storage;
+
+namespace Magpie.Server.Hosting;
+
+/// <summary>
+/// Node options. Bound from the command line, MAGPIE_* environment variables and magpie.json
+/// (keys are these property names, case-insensitive: MAGPIE_PORT, MAGPIE_MAXMEMORYPOLICY, ...).
+/// </summary>
+public sealed class MagpieOptions
+{
+    public const string DefaultBind = "127.0.0.1";
+
+    /// <summary>RESP port (Redis's "port"). 0 picks a free port.</summary>
+    public int Port { get; set; } = 6379;
+
+    /// <summary>Addresses to listen on, separated by spaces or commas (Redis's "bind").</summary>
+    public string Bind { get; set; } = DefaultBind;
+
+    /// <summary>HTTP API port; -1 disables the HTTP listener.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    public int Databases { get; set; } = 16;
+
+    /// <summary>Memory limit with Redis units ("100mb", "1gb", bytes); 0 means no limit.</summary>
+    public string MaxMemory { get; set; } = "0";
+
+    public string MaxMemoryPolicy { get; set; } = "noeviction";
+
+    public int MaxMemorySamples { get; set; } = 5;
+
+    public int LfuLogFactor { get; set; } = 10;
+
+    public int LfuDecayTime { get; set; } = 1;
+
+    /// <summary>Largest bulk string a client may send (Redis's proto-max-bulk-len).</summary>
+    public string ProtoMaxBulkLen { get; set; } = "512mb";
+
+    /// <summary>Background task frequency per second (Redis's "hz"): active expiry runs this often.</summary>
+    public int Hz { get; set; } = 10;
+
+    /// <summary>Close clients idle for this many seconds; 0 never (Redis's "timeout").</summary>
+    public int Timeout { get; set; }
+
+    public int MaxClients { get; set; } = 10000;
+
+    /// <summary>"text" or "json" console logs.</summary>
+    public string LogFormat { get; set; } = "text";
+
+    public string LogLevel { get; set; } = "Information";
+
+    /// <summary>
+    /// Checks every option and returns one message per bad value, each naming the option.
+    /// </summary>
+    public List<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Port is < 0 or > 65535) errors.Add($"port: must be between 0 and 65535 (got {Port})");
+        if (HttpPort is < -1 or > 65535) errors.Add($"http-port: must be between 0 and 65535, or -1 to disable (got {HttpPort})");
+        if (string.IsNullOrWhiteSpace(Bind)) errors.Add("bind: must name at least one address");
+        else
+        {
+            foreach (var address in BindAddresses())
+                if (!System.Net.IPAddress.TryParse(address, out _) && address != "localhost" && address != "*")
+                    errors.Add($"bind: '{address}' is not an IP address");
+        }
+        if (Databases is < 1 or > 10000) errors.Add($"databases: must be between 1 and 10000 (got {Databases})");
+        if (!MemoryUnits.TryParse(MaxMemory, out _)) errors.Add($"maxmemory: '{MaxMemory}' is not a memory size (use bytes or units like 100mb, 1gb)");
+        if (!EvictionPolicyNames.TryParse(MaxMemoryPolicy, out _))
+            errors.Add($"maxmemory-policy: '{MaxMemoryPolicy}' is not one of {string.Join(", ", EvictionPolicyNames.All)}");
+        if (MaxMemorySamples is < 1 or > 64) errors.Add($"maxmemory-samples: must be between 1 and 64 (got {MaxMemorySamples})");
+        if (LfuLogFactor < 0) errors.Add($"lfu-log-factor: must be 0 or more (got {LfuLogFactor})");
+        if (LfuDecayTime < 0) errors.Add($"lfu-decay-time: must be 0 or more (got {LfuDecayTime})");
+        if (!MemoryUnits.TryParse(ProtoMaxBulkLen, out long bulk) || bulk < 1024 * 1024)
+            errors.Add($"proto-max-bulk-len: '{ProtoMaxBulkLen}' must be a memory size of at least 1mb");
+        if (Hz is < 1 or > 500) errors.Add($"hz: must be between 1 and 500 (got {Hz})");
+        if (Timeout < 0) errors.Add($"timeout: must be 0 or more seconds (got {Timeout})");
+        if (MaxClients < 1) errors.Add($"maxclients: must be at least 1 (got {MaxClients})");
+        if (LogFormat is not ("text" or "json")) errors.Add($"log-format: must be text or json (got '{LogFormat}')");
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, true, out _))
+            errors.Add($"log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        return errors;
+    }
+
+    public IEnumerable<string> BindAddresses() =>
+        Bind.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using Magpie.Server.Connections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Magpie.Server.Hosting;
+
+/// <summary>Builds a node: the generic host with Kestrel serving RESP and HTTP (DESIGN.md decision 2).</summary>
+public static class NodeHost
+{
+    /// <summary>
+    /// Reads options from magpie.json (or <paramref name="configFile"/>), MAGPIE_* variables and
+    /// <paramref name="overrides"/> (the command line), in that order of precedence, lowest first.
+    /// </summary>
+    public static IConfiguration LoadConfiguration(string? configFile, IDictionary<string, string?> overrides)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile)) throw new OptionsException([$"config: file '{configFile}' does not exist"]);
+            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+        else builder.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "magpie.json"), optional: true);
+        builder.AddEnvironmentVariables("MAGPIE_");
+        builder.AddInMemoryCollection(overrides);
+        return builder.Build();
+    }
+
+    /// <summary>Binds and validates options; throws <see cref="OptionsException"/> naming every bad option.</summary>
+    public static MagpieOptions BindOptions(IConfiguration configuration)
+    {
+        var options = new MagpieOptions();
+        var errors = new List<string>();
+        foreach (var property in typeof(MagpieOptions).GetProperties())
+        {
+            var raw = configuration[property.Name];
+            if (raw is null) continue;
+            try
+            {
+                var value = property.PropertyType == typeof(int)
+                    ? int.Parse(raw, System.Globalization.CultureInfo.InvariantCulture)
+                    : (object)raw;
+                property.SetValue(options, value);
+            }
+            catch (FormatException)
+            {
+                errors.Add($"{OptionNames.ToCli(property.Name)}: '{raw}' is not a whole number");
+            }
+            catch (OverflowException)
+            {
+                errors.Add($"{OptionNames.ToCli(property.Name)}: '{raw}' is out of range");
+            }
+        }
+        errors.AddRange(options.Validate());
+        if (errors.Count > 0) throw new OptionsException(errors);
+        return options;
+    }
+
+    public static WebApplication Build(MagpieOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (options.LogFormat == "json") builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+        else builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, true));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        var state = new ServerState(options);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton<RespConnectionHandler>();
+        builder.Services.AddHostedService<KeyspaceMaintenance>();
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = state.MaxBulkLength;
+            foreach (var address in ParseAddresses(options))
+            {
+                kestrel.Listen(address, options.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+                if (options.HttpPort >= 0) kestrel.Listen(address, options.HttpPort);
+            }
+        });
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        MapHttp(app);
+        return app;
+    }
+
+    private static void MapHttp(WebApplication app)
+    {
+        app.MapGet("/health", () => Results.Json(new HealthReply("ok"), NodeJsonContext.Default.HealthReply));
+    }
+
+    private static IEnumerable<IPAddress> ParseAddresses(MagpieOptions options) =>
+        options.BindAddresses().Select(a => a switch
+        {
+            "*" => IPAddress.Any,
+            "localhost" => IPAddress.Loopback,
+            _ => IPAddress.Parse(a),
+        });
+}
+
+public sealed record HealthReply(string Status);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(HealthReply))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal partial class NodeJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>Bad start-up options: each message names its option.</summary>
+public sealed class OptionsException(IReadOnlyList<string> errors)
+    : Exception("Invalid configuration:\n  " + string.Join("\n  ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Magpie.Server.Commands;
+using Magpie.Server.Config;
+using Magpie.Server.Connections;
+using Magpie.Storage;
+
+namespace Magpie.Server.Hosting;
+
+/// <summary>Everything one node shares across its connections.</summary>
+public sealed class ServerState
+{
+    public ServerState(MagpieOptions options)
+    {
+        Options = options;
+        Keyspace = new Keyspace(options.Databases);
+        Commands = CommandTable.CreateDefault();
+        Config = new ConfigRegistry(this);
+        Config.ApplyStartupOptions();
+        RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+        Keyspace.OverheadBytes = () => Clients.OutputBufferBytes();
+        Keyspace.Observer = Watches;
+    }
+
+    public MagpieOptions Options { get; }
+
+    public Keyspace Keyspace { get; }
+
+    public CommandTable Commands { get; }
+
+    public ConfigRegistry Config { get; }
+
+    public ClientRegistry Clients { get; } = new();
+
+    public WatchRegistry Watches { get; } = new();
+
+    public ServerStats Stats { get; } = new();
+
+    /// <summary>Random 40-hex id of this process, as INFO's run_id.</summary>
+    public string RunId { get; }
+
+    public long StartedAtMs { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public Stopwatch Uptime { get; } = Stopwatch.StartNew();
+
+    /// <summary>The RESP port actually bound (differs from the option when it was 0).</summary>
+    public int BoundPort { get; set; }
+
+    public int BoundHttpPort { get; set; }
+
+    public long MaxBulkLength { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Background ticks per second (CONFIG "hz").</summary>
+    public int Hz { get; set; } = 10;
+
+    /// <summary>Idle client timeout in seconds, 0 for never (CONFIG "timeout").</summary>
+    public int IdleTimeoutSeconds { get; set; }
+
+    /// <summary>Highest used_memory seen, for INFO's used_memory_peak.</summary>
+    public long PeakMemory { get; set; }
+
+    /// <summary>Figures other subsystems add to INFO (pub/sub, blocking, tracking).</summary>
+    public Func<(long Channels, long Patterns)> PubSubCounts { get; set; } = () => (0, 0);
+
+    /// <summary>Commands per second over the last second, sampled by the maintenance task.</summary>
+    public long OpsPerSecond { get; set; }
+
+    public Func<long> BlockedClients { get; set; } = () => 0;
+
+    public Func<long> TrackingClients { get; set; } = () => 0;
+
+    /// <summary>Raised under the keyspace lock when a client leaves, so pub/sub, tracking and blocking can clean up.</summary>
+    public event Action<ClientSession>? ClientDisconnected;
+
+    /// <summary>Raised under the keyspace lock by RESET, after MULTI and WATCH were cleared.</summary>
+    public event Action<ClientSession>? ClientReset;
+
+    internal void OnClientDisconnected(ClientSession session) => ClientDisconnected?.Invoke(session);
+
+    internal void OnClientReset(ClientSession session) => ClientReset?.Invoke(session);
+}

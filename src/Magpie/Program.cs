@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Magpie;
+
+var root = new RootCommand("Magpie: a Redis-compatible distributed cache.");
+root.Subcommands.Add(ServerCommand.Create());
+return await root.Parse(args).InvokeAsync();

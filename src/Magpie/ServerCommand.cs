@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Magpie.Server.Hosting;
+
+namespace Magpie;
+
+/// <summary>`magpie server`: maps command-line options onto node options and runs the node.</summary>
+internal static class ServerCommand
+{
+    // Command-line name, option property, help text. Every option can also come from
+    // MAGPIE_<PROPERTY> or magpie.json.
+    private static readonly (string Cli, string Property, string Help)[] Options =
+    [
+        ("--port", nameof(MagpieOptions.Port), "RESP port (default 6379; 0 picks a free port)"),
+        ("--bind", nameof(MagpieOptions.Bind), "addresses to listen on, comma or space separated (default 127.0.0.1)"),
+        ("--http-port", nameof(MagpieOptions.HttpPort), "HTTP API port (default 8080; -1 disables it)"),
+        ("--databases", nameof(MagpieOptions.Databases), "number of databases (default 16)"),
+        ("--maxmemory", nameof(MagpieOptions.MaxMemory), "memory limit, e.g. 100mb or 1gb (default 0: no limit)"),
+        ("--maxmemory-policy", nameof(MagpieOptions.MaxMemoryPolicy), "noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random or volatile-ttl"),
+        ("--maxmemory-samples", nameof(MagpieOptions.MaxMemorySamples), "keys sampled per eviction (default 5)"),
+        ("--lfu-log-factor", nameof(MagpieOptions.LfuLogFactor), "LFU counter logarithm factor (default 10)"),
+        ("--lfu-decay-time", nameof(MagpieOptions.LfuDecayTime), "minutes per LFU counter decay (default 1)"),
+        ("--proto-max-bulk-len", nameof(MagpieOptions.ProtoMaxBulkLen), "largest bulk string accepted (default 512mb)"),
+        ("--hz", nameof(MagpieOptions.Hz), "background task frequency per second (default 10)"),
+        ("--timeout", nameof(MagpieOptions.Timeout), "close idle clients after this many seconds (default 0: never)"),
+        ("--maxclients", nameof(MagpieOptions.MaxClients), "maximum connected clients (default 10000)"),
+        ("--log-format", nameof(MagpieOptions.LogFormat), "text or json (default text)"),
+        ("--log-level", nameof(MagpieOptions.LogLevel), "Trace, Debug, Information, Warning, Error (default Information)"),
+    ];
+
+    public static Command Create()
+    {
+        var command = new Command("server", "Start a Magpie node. Options also come from MAGPIE_* environment variables and magpie.json.");
+        var config = new Option<string?>("--config") { Description = "JSON config file (default: ./magpie.json if present)" };
+        command.Options.Add(config);
+        var options = Options.Select(o => (o.Property, Option: new Option<string?>(o.Cli) { Description = o.Help })).ToList();
+        foreach (var (_, option) in options) command.Options.Add(option);
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            foreach (var (property, option) in options)
+                if (parse.GetValue(option) is { } value) overrides[property] = value;
+            MagpieOptions nodeOptions;
+            try
+            {
+                nodeOptions = NodeHost.BindOptions(NodeHost.LoadConfiguration(parse.GetValue(config), overrides));
+            }
+            catch (OptionsException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 1;
+            }
+            catch (InvalidDataException ex)
+            {
+                Console.Error.WriteLine($"Invalid configuration: config file: {ex.Message}");
+                return 1;
+            }
+            var app = NodeHost.Build(nodeOptions);
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"Failed to start: {ex.Message}");
+                return 1;
+            }
+            return 0;
+        });
+        return command;
+    }
+}
