@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Magpie.IntegrationTests.Infrastructure;
+
+/// <summary>A real `magpie server` process on free ports, stopped on dispose.</summary>
+public sealed class MagpieNode : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private MagpieNode(Process process, int port, int httpPort)
+    {
+        _process = process;
+        Port = port;
+        HttpPort = httpPort;
+    }
+
+    public int Port { get; }
+
+    public int HttpPort { get; }
+
+    /// <summary>What the node printed so far, for assertions and failure messages.</summary>
+    public string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<MagpieNode> StartAsync(params string[] extraArgs)
+    {
+        int port = FreePort();
+        int httpPort = FreePort();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "magpie.dll"));
+        psi.ArgumentList.Add("server");
+        psi.ArgumentList.Add("--port");
+        psi.ArgumentList.Add(port.ToString());
+        psi.ArgumentList.Add("--http-port");
+        psi.ArgumentList.Add(httpPort.ToString());
+        foreach (var a in extraArgs) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        var node = new MagpieNode(process, port, httpPort);
+        process.OutputDataReceived += (_, e) => node.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await node.WaitUntilListeningAsync(TimeSpan.FromSeconds(30));
+        return node;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+    }
+
+    private async Task WaitUntilListeningAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"magpie exited with {_process.ExitCode}:\n{Log}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"magpie did not listen on {Port} within {timeout}:\n{Log}");
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        _process.Dispose();
+    }
+}
+
+/// <summary>One node shared by the tests of a class (xunit class fixture).</summary>
+public sealed class NodeFixture : IAsyncLifetime
+{
+    public MagpieNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Node = await MagpieNode.StartAsync();
+
+    public async Task DisposeAsync() => await Node.DisposeAsync();
+}
