@@ -55,6 +55,13 @@ public sealed class RespRequest
 
     internal void AddArgument(ReadOnlySpan<byte> source) => source.CopyTo(AddArgument(source.Length));
 
+    /// <summary>Replaces the contents with the given arguments (EXEC replaying queued commands).</summary>
+    public void Load(IReadOnlyList<byte[]> args)
+    {
+        Clear();
+        foreach (var a in args) AddArgument(a);
+    }
+
     /// <summary>Shrinks buffers that a huge command grew, so one big value doesn't pin memory forever.</summary>
     public void TrimIfLarge(int keepBytes = 1 << 20)
     {

@@ -14,7 +14,6 @@ namespace Magpie.Server.Tests;
 public sealed class TestClient
 {
     private readonly ArrayBufferWriter<byte> _output = new();
-    private readonly CommandDispatcher _dispatcher;
     private readonly CommandContext _ctx;
 
     public TestClient(ServerState? server = null)
@@ -22,7 +21,6 @@ public sealed class TestClient
         Server = server ?? new ServerState(new MagpieOptions());
         Session = new ClientSession(Server.Clients.NextId(), null, new RespWriter(_output), Server.Keyspace.Clock());
         Server.Clients.Add(Session);
-        _dispatcher = new CommandDispatcher(Server, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         _ctx = new CommandContext(Server, Session, new RespRequest());
     }
 
@@ -39,7 +37,7 @@ public sealed class TestClient
         var sequence = new ReadOnlySequence<byte>(bytes);
         var status = RespRequestParser.TryParse(ref sequence, _ctx.Request, Server.MaxBulkLength, out var error);
         Assert.Equal(RespParseStatus.Complete, status);
-        lock (Server.Keyspace.Sync) _dispatcher.Execute(_ctx);
+        lock (Server.Keyspace.Sync) Server.Dispatcher.Execute(_ctx);
         return TakeOutput();
     }
 

@@ -14,10 +14,6 @@ namespace Magpie.Server.Connections;
 /// </summary>
 public sealed partial class RespConnectionHandler(ServerState server, ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
-    private readonly CommandDispatcher _dispatcher = new(server, logger);
-
-    public CommandDispatcher Dispatcher => _dispatcher;
-
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
@@ -87,7 +83,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                         session.MarkClosing();
                         break;
                     }
-                    _dispatcher.Execute(ctx);
+                    server.Dispatcher.Execute(ctx);
                     if (ctx.CloseAfterReply) session.MarkClosing();
                     if (session.Closing) break;
                     if (ctx.BlockUntil is not null)

@@ -75,16 +75,14 @@ public static class NodeHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        var state = new ServerState(options);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(sp => new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")));
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = state.MaxBulkLength;
             foreach (var address in ParseAddresses(options))
             {
                 kestrel.Listen(address, options.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());

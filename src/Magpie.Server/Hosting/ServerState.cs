@@ -3,15 +3,18 @@ using Magpie.Server.Commands;
 using Magpie.Server.Config;
 using Magpie.Server.Connections;
 using Magpie.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Magpie.Server.Hosting;
 
 /// <summary>Everything one node shares across its connections.</summary>
 public sealed class ServerState
 {
-    public ServerState(MagpieOptions options)
+    public ServerState(MagpieOptions options, ILogger? logger = null)
     {
         Options = options;
+        Dispatcher = new CommandDispatcher(this, logger ?? NullLogger.Instance);
         Keyspace = new Keyspace(options.Databases);
         Commands = CommandTable.CreateDefault();
         Config = new ConfigRegistry(this);
@@ -26,6 +29,8 @@ public sealed class ServerState
     public Keyspace Keyspace { get; }
 
     public CommandTable Commands { get; }
+
+    public CommandDispatcher Dispatcher { get; }
 
     public ConfigRegistry Config { get; }
 
