@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the test suite drives for real: redis-server (the reference, and the client tests'
+# second server), redis-cli and redis-benchmark (redis-tools), redis-py (python3-redis) and ioredis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v redis-cli >/dev/null || need_apt+=(redis-tools)
+/usr/bin/python3 -c 'import redis' 2>/dev/null || need_apt+=(python3-redis)
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# ioredis for the Node.js client test.
+if [ -f tests/Magpie.IntegrationTests/node/package.json ] && [ ! -d tests/Magpie.IntegrationTests/node/node_modules/ioredis ]; then
+  (cd tests/Magpie.IntegrationTests/node && npm install --no-audit --no-fund --silent)
+fi

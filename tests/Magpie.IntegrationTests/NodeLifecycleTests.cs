@@ -1,0 +1,80 @@
+using Magpie.IntegrationTests.Infrastructure;
+
+namespace Magpie.IntegrationTests;
+
+/// <summary>Start-up options, expiry and eviction, each on a node of its own.</summary>
+public class NodeLifecycleTests
+{
+    [Theory]
+    [InlineData("--port", "70000", "port")]
+    [InlineData("--maxmemory-policy", "sometimes", "maxmemory-policy")]
+    [InlineData("--maxmemory", "lots", "maxmemory")]
+    [InlineData("--databases", "zero", "databases")]
+    [InlineData("--bind", "not-an-ip", "bind")]
+    public async Task Bad_option_stops_the_node_with_a_message_naming_it(string option, string value, string name)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "magpie.dll");
+        string[] args = option == "--port"
+            ? [dll, "server", option, value]
+            : [dll, "server", "--port", MagpieNode.FreePort().ToString(), "--http-port", "-1", option, value];
+        var result = await Tools.RunAsync("dotnet", args, timeoutSeconds: 30);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{name}:", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Environment_variables_configure_the_node()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "magpie.dll");
+        var env = new Dictionary<string, string> { ["MAGPIE_MAXMEMORYPOLICY"] = "bogus" };
+        var result = await Tools.RunAsync("dotnet", [dll, "server", "--port", MagpieNode.FreePort().ToString(), "--http-port", "-1"], timeoutSeconds: 30, env: env);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("maxmemory-policy: 'bogus'", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Active_expiry_reclaims_keys_nobody_reads()
+    {
+        await using var node = await MagpieNode.StartAsync("--hz", "50");
+        var script = string.Concat(Enumerable.Range(0, 500).Select(i => $"SET exp:{i} v PX 200\n")) + "SET keep v\n";
+        await Tools.RunAsync("redis-cli", ["-p", node.Port.ToString()], stdin: script);
+        Assert.Equal("501", await Tools.RedisCliAsync(node.Port, "DBSIZE"));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string size;
+        do
+        {
+            await Task.Delay(200);
+            size = await Tools.RedisCliAsync(node.Port, "DBSIZE");
+        } while (size != "1" && DateTime.UtcNow < deadline);
+        Assert.Equal("1", size);
+        Assert.Contains("expired_keys:500", await Tools.RedisCliAsync(node.Port, "INFO", "stats"));
+    }
+
+    [Fact]
+    public async Task Eviction_keeps_memory_under_maxmemory()
+    {
+        await using var node = await MagpieNode.StartAsync("--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru");
+        var value = new string('v', 200);
+        var script = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"SET ev:{i} {value}\n"));
+        var result = await Tools.RunAsync("redis-cli", ["-p", node.Port.ToString()], stdin: script, timeoutSeconds: 120);
+        Assert.DoesNotContain("OOM", result.StdOut);
+        long keys = long.Parse(await Tools.RedisCliAsync(node.Port, "DBSIZE"));
+        Assert.InRange(keys, 1000, 19_999);
+        var info = await Tools.RedisCliAsync(node.Port, "INFO", "memory");
+        long used = long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:"))["used_memory:".Length..].Trim());
+        Assert.True(used <= 2 * 1024 * 1024, $"used_memory {used} is over maxmemory");
+        Assert.Contains("evicted_keys:", await Tools.RedisCliAsync(node.Port, "INFO", "stats"));
+    }
+
+    [Fact]
+    public async Task Noeviction_answers_oom_and_keeps_reads_working()
+    {
+        await using var node = await MagpieNode.StartAsync("--maxmemory", "1mb");
+        var value = new string('v', 1000);
+        var script = string.Concat(Enumerable.Range(0, 3000).Select(i => $"SET oom:{i} {value}\n"));
+        var result = await Tools.RunAsync("redis-cli", ["-p", node.Port.ToString()], stdin: script, timeoutSeconds: 120);
+        Assert.Contains("OOM command not allowed when used memory > 'maxmemory'.", result.StdOut);
+        Assert.Equal(value, await Tools.RedisCliAsync(node.Port, "GET", "oom:0"));
+        Assert.Equal("1", await Tools.RedisCliAsync(node.Port, "DEL", "oom:0"));
+    }
+}
