@@ -23,9 +23,12 @@ internal static class ServerCommand
         ("--hz", nameof(MagpieOptions.Hz), "background task frequency per second (default 10)"),
         ("--timeout", nameof(MagpieOptions.Timeout), "close idle clients after this many seconds (default 0: never)"),
         ("--maxclients", nameof(MagpieOptions.MaxClients), "maximum connected clients (default 10000)"),
+        ("--inline-scheduling", nameof(MagpieOptions.InlineScheduling), "run commands on socket I/O threads: yes or no (default yes)"),
         ("--log-format", nameof(MagpieOptions.LogFormat), "text or json (default text)"),
         ("--log-level", nameof(MagpieOptions.LogLevel), "Trace, Debug, Information, Warning, Error (default Information)"),
     ];
+
+    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     public static Command Create()
     {
@@ -55,6 +58,10 @@ internal static class ServerCommand
                 Console.Error.WriteLine($"Invalid configuration: config file: {ex.Message}");
                 return 1;
             }
+            // Socket completions run on the epoll thread instead of being queued to the thread pool.
+            // Read once, when the socket engine starts, so it must be set before the host is built.
+            if (nodeOptions.InlineScheduling && Environment.GetEnvironmentVariable(InlineCompletions) is null)
+                Environment.SetEnvironmentVariable(InlineCompletions, "1");
             var app = NodeHost.Build(nodeOptions);
             try
             {

@@ -43,6 +43,9 @@ public sealed class MagpieOptions
 
     public int MaxClients { get; set; } = 10000;
 
+    /// <summary>Run commands on the socket I/O threads (faster; a slow command delays other connections on that thread).</summary>
+    public bool InlineScheduling { get; set; } = true;
+
     /// <summary>"text" or "json" console logs.</summary>
     public string LogFormat { get; set; } = "text";
 

@@ -42,14 +42,15 @@ public static class NodeHost
             if (raw is null) continue;
             try
             {
-                var value = property.PropertyType == typeof(int)
-                    ? int.Parse(raw, System.Globalization.CultureInfo.InvariantCulture)
-                    : (object)raw;
+                object value = property.PropertyType == typeof(int) ? int.Parse(raw, System.Globalization.CultureInfo.InvariantCulture)
+                    : property.PropertyType == typeof(bool) ? ParseYesNo(raw)
+                    : raw;
                 property.SetValue(options, value);
             }
             catch (FormatException)
             {
-                errors.Add($"{OptionNames.ToCli(property.Name)}: '{raw}' is not a whole number");
+                string expected = property.PropertyType == typeof(bool) ? "yes or no" : "a whole number";
+                errors.Add($"{OptionNames.ToCli(property.Name)}: '{raw}' is not {expected}");
             }
             catch (OverflowException)
             {
@@ -60,6 +61,13 @@ public static class NodeHost
         if (errors.Count > 0) throw new OptionsException(errors);
         return options;
     }
+
+    private static bool ParseYesNo(string raw) => raw.Trim().ToLowerInvariant() switch
+    {
+        "yes" or "true" or "1" or "on" => true,
+        "no" or "false" or "0" or "off" => false,
+        _ => throw new FormatException(),
+    };
 
     public static WebApplication Build(MagpieOptions options, Action<WebApplicationBuilder>? configure = null)
     {
@@ -81,6 +89,14 @@ public static class NodeHost
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
+        // Run connection continuations on the socket's I/O thread instead of hopping to the thread
+        // pool: each request otherwise pays two thread switches (measured: docs/performance.md).
+        // No zero-byte "wait for data" read before each real read: it doubles recv syscalls per request.
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.UnsafePreferInlineScheduling = options.InlineScheduling;
+            sockets.WaitForDataBeforeAllocatingBuffer = false;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var address in ParseAddresses(options))
