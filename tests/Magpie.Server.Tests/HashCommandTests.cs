@@ -175,6 +175,9 @@ public class HashCommandTests
         Assert.Equal(Err("ERR value is out of range"), c.Run("HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"));
         Assert.Equal(Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"),
             c.Run("HRANDFIELD", "h", "-9223372036854775808"));
+        // More picks than one RESP array can hold.
+        Assert.Equal(Err("ERR value is out of range"), c.Run("HRANDFIELD", "h", "-3000000000"));
+        Assert.Equal(Err("ERR value is out of range"), c.Run("HRANDFIELD", "h", "-1500000000", "WITHVALUES"));
     }
 
     [Fact]

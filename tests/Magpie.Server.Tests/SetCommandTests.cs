@@ -170,6 +170,7 @@ public class SetCommandTests
         Assert.Equal(Err("ERR syntax error"), c.Run("SRANDMEMBER", "s", "1", "2"));
         Assert.Equal(Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"),
             c.Run("SRANDMEMBER", "s", "-9223372036854775808"));
+        Assert.Equal(Err("ERR value is out of range"), c.Run("SRANDMEMBER", "s", "-3000000000"));
         c.Run("SADD", "one", "x");
         Assert.Equal(Bulks("x", "x", "x"), c.Run("SRANDMEMBER", "one", "-3"));
         Resp3();

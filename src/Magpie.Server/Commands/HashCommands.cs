@@ -267,6 +267,7 @@ public static class HashCommands
         {
             // Negative count: that many picks, repeats allowed.
             long count = -l;
+            if (!ReplyFits(ctx, withValues && !ctx.Reply.IsResp3 ? count * 2 : count)) return;
             WriteRandomHeader(ctx, count, withValues);
             for (long n = 0; n < count; n++) WriteField(ctx, hash, rng.Next(size), withValues);
             return;
@@ -280,6 +281,17 @@ public static class HashCommands
         var picks = DistinctPositions(rng, size, (int)l);
         WriteRandomHeader(ctx, picks.Length, withValues);
         foreach (int i in picks) WriteField(ctx, hash, i, withValues);
+    }
+
+    /// <summary>
+    /// A negative count asks for that many picks. Redis streams them until the client's output
+    /// limit; a RESP array header here holds at most int.MaxValue, so larger replies are refused.
+    /// </summary>
+    internal static bool ReplyFits(CommandContext ctx, long elements)
+    {
+        if (elements <= int.MaxValue) return true;
+        ctx.Error("ERR value is out of range");
+        return false;
     }
 
     /// <summary>getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): only LONG_MIN is out of range.</summary>

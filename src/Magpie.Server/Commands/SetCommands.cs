@@ -188,7 +188,8 @@ public static class SetCommands
         {
             // Negative count: that many picks, repeats allowed.
             long count = -l;
-            ctx.Reply.WriteArrayHeader((int)Math.Min(count, int.MaxValue));
+            if (!HashCommands.ReplyFits(ctx, count)) return;
+            ctx.Reply.WriteArrayHeader((int)count);
             for (long n = 0; n < count; n++) WriteMember(ctx.Reply, set, rng.Next(size));
             return;
         }
