@@ -23,6 +23,8 @@ public sealed class CommandTable
         var table = new CommandTable();
         ConnectionCommands.Register(table);
         StringCommands.Register(table);
+        HashCommands.Register(table);
+        SetCommands.Register(table);
         KeyCommands.Register(table);
         ServerCommands.Register(table);
         TransactionCommands.Register(table);
