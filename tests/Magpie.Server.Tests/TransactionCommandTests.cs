@@ -124,3 +124,37 @@ public class TransactionCommandTests
         Assert.Equal("_\r\n", a.Run("EXEC"));
     }
 }
+
+public class CommandIntrospectionTests
+{
+    private readonly TestClient c = new();
+
+    [Fact]
+    public void Getkeys_follows_first_last_step_and_numkeys()
+    {
+        Assert.Equal(Bulks("a", "c"), c.Run("COMMAND", "GETKEYS", "MSET", "a", "1", "c", "2"));
+        Assert.Equal(Bulks("s1", "s2"), c.Run("COMMAND", "GETKEYS", "SINTERCARD", "2", "s1", "s2", "LIMIT", "5"));
+        Assert.Equal(Err("ERR The command has no key arguments"), c.Run("COMMAND", "GETKEYS", "PING"));
+        Assert.Equal(Err("ERR Invalid command specified"), c.Run("COMMAND", "GETKEYS", "NOPE", "x"));
+        Assert.Equal(Err("ERR Invalid number of arguments specified for command"), c.Run("COMMAND", "GETKEYS", "GET"));
+    }
+
+    [Fact]
+    public void Unknown_subcommand_and_container_arity()
+    {
+        Assert.Equal(Err("ERR unknown subcommand 'nope'. Try CONFIG HELP."), c.Run("CONFIG", "nope"));
+        Assert.Equal(Err("ERR wrong number of arguments for 'config' command"), c.Run("CONFIG"));
+        Assert.Equal(Err("ERR wrong number of arguments for 'config|get' command"), c.Run("CONFIG", "GET"));
+    }
+
+    [Fact]
+    public void Config_set_is_atomic_and_validates()
+    {
+        Assert.Equal(Ok, c.Run("CONFIG", "SET", "maxmemory", "10mb", "maxmemory-policy", "allkeys-lru"));
+        Assert.Equal(Array(Bulk("maxmemory"), Bulk("10485760")), c.Run("CONFIG", "GET", "maxmemory"));
+        Assert.StartsWith("-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy')", c.Run("CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy", "bogus"));
+        Assert.Equal(Array(Bulk("maxmemory"), Bulk("10485760")), c.Run("CONFIG", "GET", "maxmemory"));
+        Assert.StartsWith("-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config", c.Run("CONFIG", "SET", "port", "1"));
+        Assert.Equal(Err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"), c.Run("CONFIG", "SET", "nosuch", "1"));
+    }
+}

@@ -80,6 +80,26 @@ public static class CommandIntrospection
     private static void WriteKeySpecs(CommandContext ctx, CommandSpec c)
     {
         var r = ctx.Reply;
+        if (c.NumKeysIndex > 0)
+        {
+            // keynum spec: the count is at NumKeysIndex, keys start right after it.
+            r.WriteArrayHeader(1);
+            r.WriteMapHeader(3);
+            r.WriteBulk("flags"); r.WriteSetHeader(0);
+            r.WriteBulk("begin_search");
+            r.WriteMapHeader(2);
+            r.WriteBulk("type"); r.WriteBulk("index");
+            r.WriteBulk("spec"); r.WriteMapHeader(1); r.WriteBulk("index"); r.WriteInteger(c.NumKeysIndex);
+            r.WriteBulk("find_keys");
+            r.WriteMapHeader(2);
+            r.WriteBulk("type"); r.WriteBulk("keynum");
+            r.WriteBulk("spec");
+            r.WriteMapHeader(3);
+            r.WriteBulk("keynumidx"); r.WriteInteger(0);
+            r.WriteBulk("firstkey"); r.WriteInteger(1);
+            r.WriteBulk("keystep"); r.WriteInteger(1);
+            return;
+        }
         if (c.FirstKey <= 0)
         {
             r.WriteArrayHeader(0);
@@ -175,7 +195,7 @@ public static class CommandIntrospection
             ctx.Error("ERR Invalid number of arguments specified for command");
             return;
         }
-        var positions = spec.KeyPositions(argc).ToList();
+        var positions = spec.KeyPositions(argc, i => ctx.ArgString(i + 2)).ToList();
         if (positions.Count == 0)
         {
             ctx.Error("ERR The command has no key arguments");

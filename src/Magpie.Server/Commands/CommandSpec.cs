@@ -62,9 +62,24 @@ public sealed class CommandSpec
             yield return "@" + (Group == "generic" ? "keyspace" : Group == "sorted-set" ? "sortedset" : Group);
     }
 
-    /// <summary>The key positions of a concrete call, by first/last/step.</summary>
-    public IEnumerable<int> KeyPositions(int argCount)
+    /// <summary>
+    /// For commands whose keys follow a count (SINTERCARD numkeys key..., LMPOP, ZUNION): the
+    /// position of that count. The keys are the arguments right after it. 0 when unused.
+    /// </summary>
+    public int NumKeysIndex { get; init; }
+
+    /// <summary>
+    /// The key positions of a concrete call: by first/last/step, or by the numkeys argument.
+    /// <paramref name="argAt"/> reads an argument (only needed for numkeys commands).
+    /// </summary>
+    public IEnumerable<int> KeyPositions(int argCount, Func<int, string>? argAt = null)
     {
+        if (NumKeysIndex > 0)
+        {
+            if (argAt is null || NumKeysIndex >= argCount || !int.TryParse(argAt(NumKeysIndex), out int numKeys)) yield break;
+            for (int i = NumKeysIndex + 1; i <= NumKeysIndex + numKeys && i < argCount; i++) yield return i;
+            yield break;
+        }
         if (FirstKey <= 0) yield break;
         int last = LastKey < 0 ? argCount + LastKey : LastKey;
         for (int i = FirstKey; i <= last && i < argCount; i += Math.Max(KeyStep, 1)) yield return i;
