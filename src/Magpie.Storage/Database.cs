@@ -77,7 +77,7 @@ public sealed class Database
             table = _slots[slot] = new SlotTable();
         }
         if (table.Count == 0) MarkNonEmpty(slot);
-        var entry = new Entry(key.ToArray(), KeyHashing.Hash(key), value) { Live = true };
+        var entry = new Entry(key.ToArray(), KeyHashing.Hash(key), value);
         entry.Access = _keyspace.NewAccess();
         table.Add(entry);
         Count++;
@@ -120,9 +120,9 @@ public sealed class Database
         var table = _slots[slot]!;
         table.Remove(entry);
         if (table.Count == 0) MarkEmpty(slot);
-        entry.Live = false;
         Count--;
         RemoveVolatile(entry);
+        entry.Live = false;
         _keyspace.Unaccount(entry);
         _keyspace.NotifyModified(this, entry.Key);
     }

@@ -28,14 +28,23 @@ public sealed class Entry
     /// <summary>LRU clock or LFU counter, as the eviction policy reads it (see <see cref="AccessClock"/>).</summary>
     public uint Access { get; internal set; }
 
-    /// <summary>Position in the database's volatile-key list, or -1.</summary>
+    // Fields are sized so the object stays at 64 bytes: a key's fixed cost is what the memory
+    // benchmark measures against Redis.
+
+    /// <summary>Position in the database's volatile-key list, -1 when it has no TTL, <see cref="Removed"/> once deleted.</summary>
     internal int VolatileIndex = -1;
 
-    /// <summary>Bytes this entry was last accounted at in used_memory.</summary>
-    internal long AccountedBytes;
+    private const int Removed = int.MinValue;
+
+    /// <summary>Bytes this entry was last accounted at in used_memory (saturates at 2 GB per key).</summary>
+    internal int AccountedBytes;
 
     /// <summary>True while the entry is in a database; false once removed (a stale reference).</summary>
-    internal bool Live;
+    internal bool Live
+    {
+        get => VolatileIndex != Removed;
+        set => VolatileIndex = value ? (VolatileIndex == Removed ? -1 : VolatileIndex) : Removed;
+    }
 
     public RedisType Type => Value is byte[] ? RedisType.String : ((IRedisValue)Value).Type;
 
@@ -43,7 +52,9 @@ public sealed class Entry
 
     public T As<T>() where T : class, IRedisValue => (T)Value;
 
-    internal long MeasureBytes() =>
+    internal int MeasureBytes() => (int)Math.Min(int.MaxValue, MeasureBytesLong());
+
+    private long MeasureBytesLong() =>
         MemorySize.EntryOverhead + MemorySize.Array(Key.Length) +
         (Value is byte[] bytes ? MemorySize.Array(bytes.Length) : ((IRedisValue)Value).EstimatedBytes);
 }

@@ -96,7 +96,7 @@ public sealed class Keyspace
 
     internal void Reaccount(Entry entry)
     {
-        long bytes = entry.MeasureBytes();
+        int bytes = entry.MeasureBytes();
         DatasetBytes += bytes - entry.AccountedBytes;
         entry.AccountedBytes = bytes;
     }

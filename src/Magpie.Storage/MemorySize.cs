@@ -6,6 +6,9 @@ public static class MemorySize
     /// <summary>An <see cref="Entry"/> object plus its share of the bucket array.</summary>
     public const long EntryOverhead = 64 + 12;
 
+    /// <summary>Managed size of an <see cref="Entry"/> object alone (checked by a unit test).</summary>
+    public const long EntryObject = 64;
+
     /// <summary>Object header plus method table pointer.</summary>
     public const long ObjectHeader = 16;
 

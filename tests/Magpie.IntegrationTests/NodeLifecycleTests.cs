@@ -78,3 +78,18 @@ public class NodeLifecycleTests
         Assert.Equal("1", await Tools.RedisCliAsync(node.Port, "DEL", "oom:0"));
     }
 }
+
+public class IdleTimeoutTests
+{
+    [Fact]
+    public async Task Idle_clients_are_closed_after_timeout_and_traffic_is_counted()
+    {
+        await using var node = await MagpieNode.StartAsync("--timeout", "1");
+        using var idle = await RawConnection.OpenAsync(node.Port);
+        Assert.Equal("+PONG\r\n", await idle.RequestAsync("PING"));
+        Assert.True(await idle.IsClosedByServerAsync(timeoutMs: 5000), "an idle client should be closed after 1 s");
+        var stats = await Tools.RedisCliAsync(node.Port, "INFO", "stats");
+        long input = long.Parse(stats.Split('\n').First(l => l.StartsWith("total_net_input_bytes:"))[22..].Trim());
+        Assert.True(input >= 14, $"input bytes {input}");
+    }
+}

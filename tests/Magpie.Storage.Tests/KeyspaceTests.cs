@@ -179,3 +179,19 @@ public class KeyspaceTests
         Assert.Null(_ks[0].Lookup("a"u8));
     }
 }
+
+public class EntryLayoutTests
+{
+    [Fact]
+    public void Entry_object_costs_64_bytes()
+    {
+        var key = new byte[16];
+        object value = new byte[32];
+        _ = new Entry(key, 1, value); // warm up: type loading allocates too
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var entry = new Entry(key, 1, value);
+        long after = GC.GetAllocatedBytesForCurrentThread();
+        GC.KeepAlive(entry);
+        Assert.Equal(MemorySize.EntryObject, after - before);
+    }
+}

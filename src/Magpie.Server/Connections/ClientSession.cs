@@ -83,6 +83,12 @@ public sealed class ClientSession
         }
     }
 
+    /// <summary>Output bytes already added to INFO's total_net_output_bytes.</summary>
+    internal long CountedOutputBytes { get; set; }
+
+    /// <summary>Blocked in BLPOP and the like: exempt from the idle timeout, as in Redis.</summary>
+    public bool Blocked { get; set; }
+
     /// <summary>Asks the connection loop to wake and flush output written by other connections.</summary>
     public Action? WakeForOutput { get; set; }
 

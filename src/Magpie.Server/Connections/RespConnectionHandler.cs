@@ -67,6 +67,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
         {
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
+            long received = buffer.Length;
             bool moreBuffered = false;
             ValueTask<FlushResult> flush;
             lock (server.Keyspace.Sync)
@@ -93,6 +94,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                     }
                 }
                 request.TrimIfLarge();
+                CountTraffic(session, received - buffer.Length);
                 flush = output.FlushAsync();
             }
 
@@ -111,6 +113,15 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             }
             if (result.IsCompleted && !result.IsCanceled) break;
         }
+    }
+
+    /// <summary>INFO's total_net_input_bytes / total_net_output_bytes. Called under the keyspace lock.</summary>
+    private void CountTraffic(ClientSession session, long consumed)
+    {
+        server.Stats.TotalNetInputBytes += consumed;
+        long written = session.Writer.BytesWritten;
+        server.Stats.TotalNetOutputBytes += written - session.CountedOutputBytes;
+        session.CountedOutputBytes = written;
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Connection {ClientId} failed")]

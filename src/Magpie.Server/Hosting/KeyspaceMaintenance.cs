@@ -8,6 +8,19 @@ namespace Magpie.Server.Hosting;
 /// </summary>
 public sealed class KeyspaceMaintenance(ServerState server) : BackgroundService
 {
+    /// <summary>Redis's "timeout": close clients idle longer than it, except subscribers and blocked clients.</summary>
+    private void CloseIdleClients()
+    {
+        int timeout = server.IdleTimeoutSeconds;
+        if (timeout <= 0) return;
+        long now = server.Keyspace.Clock();
+        foreach (var client in server.Clients.All)
+        {
+            if (client.SubscriptionCount > 0 || client.Blocked) continue;
+            if (now - client.LastCommandAtMs > timeout * 1000L) client.Kill();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long lastCommands = 0;
@@ -32,6 +45,7 @@ public sealed class KeyspaceMaintenance(ServerState server) : BackgroundService
             long now = Environment.TickCount64;
             if (now - lastSampleMs >= 1000)
             {
+                CloseIdleClients();
                 long commands = server.Stats.TotalCommandsProcessed;
                 server.OpsPerSecond = (commands - lastCommands) * 1000 / (now - lastSampleMs);
                 lastCommands = commands;
