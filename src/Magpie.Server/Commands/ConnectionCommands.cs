@@ -33,6 +33,10 @@ public static class ConnectionCommands
             Sub("setinfo", 4, ClientSetInfo, "Sets information specific to the client or connection.", "7.2.0"),
             Sub("no-evict", 3, ClientOnOff, "Sets the client eviction mode of the connection.", "7.0.0", Admin),
             Sub("no-touch", 3, ClientOnOff, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0"),
+            Sub("tracking", -3, TrackingCommands.ClientTracking, "Controls server-assisted client-side caching for the connection.", "6.0.0"),
+            Sub("caching", 3, TrackingCommands.ClientCaching, "Instructs the server whether to track the keys in the next request.", "6.0.0"),
+            Sub("getredir", 2, TrackingCommands.ClientGetRedir, "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0"),
+            Sub("trackinginfo", 2, TrackingCommands.ClientTrackingInfo, "Returns information about server-assisted client-side caching for the connection.", "6.2.0"),
             Sub("help", 2, ClientHelp, "Returns helpful text about the different subcommands.", "5.0.0"));
     }
 

@@ -73,6 +73,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             var buffer = result.Buffer;
             bool moreBuffered = false;
             ValueTask<FlushResult> flush;
+            long flushedMark;
             lock (server.Keyspace.Sync)
             {
                 while (true)
@@ -97,6 +98,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                     }
                 }
                 request.TrimIfLarge();
+                flushedMark = session.Writer.BytesWritten;
                 flush = output.FlushAsync();
             }
 
@@ -105,13 +107,20 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             if (moreBuffered) input.AdvanceTo(buffer.Start);
             else input.AdvanceTo(buffer.Start, buffer.End);
             await flush;
+            // The flush completed: the peer took what was written up to it (output-buffer limits).
+            session.OutputConsumedMark = flushedMark;
 
             if (ctx.BlockUntil is { } blocked)
             {
                 ctx.BlockUntil = null;
                 await blocked;
-                lock (server.Keyspace.Sync) flush = output.FlushAsync();
+                lock (server.Keyspace.Sync)
+                {
+                    flushedMark = session.Writer.BytesWritten;
+                    flush = output.FlushAsync();
+                }
                 await flush;
+                session.OutputConsumedMark = flushedMark;
             }
             if (result.IsCompleted && !result.IsCanceled) break;
         }
