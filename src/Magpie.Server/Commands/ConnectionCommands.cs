@@ -230,7 +230,7 @@ public static class ConnectionCommands
         return $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd={c.Id + 7} name={c.Name} " +
                $"age={(now - c.CreatedAtMs) / 1000} idle={(now - c.LastCommandAtMs) / 1000} flags={c.Flags} db={c.Database} " +
                $"sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi={(c.Transaction.InMulti ? c.Transaction.Queue.Count : -1)} " +
-               $"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r " +
+               $"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={c.PendingOutputBytes} tot-mem=0 events=r " +
                $"cmd={c.LastCommand} user=default redir={c.TrackingRedirect} resp={(int)c.Protocol} lib-name={c.LibName} lib-ver={c.LibVersion}";
     }
 
@@ -340,7 +340,12 @@ public static class ConnectionCommands
         "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
         "LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.");
+        "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
+        "TRACKINGINFO", "    Report tracking status for the current connection.");
 
     private static bool IsValidName(string name) => name.All(ch => ch >= '!' && ch <= '~');
 }

@@ -24,7 +24,8 @@ public sealed class ClientRegistry
     public long OutputBufferBytes()
     {
         long total = 0;
-        foreach (var (_, session) in _clients) total += session.PendingOutputBytes;
+        foreach (var (_, session) in _clients)
+            if (session.HasConnection) total += session.PendingOutputBytes;
         return total;
     }
 }

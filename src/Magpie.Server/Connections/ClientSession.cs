@@ -22,6 +22,9 @@ public sealed class ClientSession
 
     public long Id { get; }
 
+    /// <summary>False for in-process sessions (tests), which have no transport holding output.</summary>
+    public bool HasConnection => _connection is not null;
+
     public string? Name { get; set; }
 
     public int Database { get; set; }
