@@ -251,4 +251,20 @@ public class TrackingCommandTests
         Assert.Equal(Err("ERR syntax error"), reader.Run("CLIENT", "CACHING", "maybe"));
         Assert.Equal(Err("ERR wrong number of arguments for 'client|tracking' command"), reader.Run("CLIENT", "TRACKING"));
     }
+
+    [Fact]
+    public void Invalidations_count_towards_the_normal_class_output_limit()
+    {
+        writer.Run("CONFIG", "SET", "client-output-buffer-limit", "normal 64 0 0");
+        reader.Run("CLIENT", "TRACKING", "ON");
+        reader.Run("GET", "k");
+        // The reader's loop flushed and its peer read everything so far.
+        reader.Session.OutputConsumedMark = reader.Session.Writer.BytesWritten;
+        writer.Run("SET", "k", "1");
+        Assert.False(reader.Session.Closing);
+        reader.Run("GET", "k");
+        writer.Run("SET", "k", "2");
+        Assert.True(reader.Session.Closing);
+        Assert.Contains("client_output_buffer_limit_disconnections:1", writer.Run("INFO", "stats"));
+    }
 }
