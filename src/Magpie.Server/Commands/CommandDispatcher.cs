@@ -66,6 +66,7 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             ctx.Client.LastCommand = spec.FullName;
             ctx.Now = keyspace.Now;
             ctx.ResetForCommand();
+            server.Tracking.BeforeCommand(ctx);
             long start = Stopwatch.GetTimestamp();
             try
             {
@@ -82,6 +83,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             if (ctx.Failed) spec.Stats.FailedCalls++;
             server.Stats.TotalCommandsProcessed++;
             ctx.Client.LastCommandAtMs = ctx.Now;
+            // Client tracking remembers the keys a read command read (and handles FLUSHDB/FLUSHALL).
+            server.Tracking.AfterCommand(ctx);
         }
         finally
         {

@@ -28,6 +28,7 @@ public sealed class CommandTable
         KeyCommands.Register(table);
         ServerCommands.Register(table);
         TransactionCommands.Register(table);
+        PubSubCommands.Register(table);
         return table;
     }
 

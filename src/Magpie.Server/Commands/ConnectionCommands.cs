@@ -33,6 +33,10 @@ public static class ConnectionCommands
             Sub("setinfo", 4, ClientSetInfo, "Sets information specific to the client or connection.", "7.2.0"),
             Sub("no-evict", 3, ClientOnOff, "Sets the client eviction mode of the connection.", "7.0.0", Admin),
             Sub("no-touch", 3, ClientOnOff, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0"),
+            Sub("tracking", -3, TrackingCommands.ClientTracking, "Controls server-assisted client-side caching for the connection.", "6.0.0"),
+            Sub("caching", 3, TrackingCommands.ClientCaching, "Instructs the server whether to track the keys in the next request.", "6.0.0"),
+            Sub("getredir", 2, TrackingCommands.ClientGetRedir, "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0"),
+            Sub("trackinginfo", 2, TrackingCommands.ClientTrackingInfo, "Returns information about server-assisted client-side caching for the connection.", "6.2.0"),
             Sub("help", 2, ClientHelp, "Returns helpful text about the different subcommands.", "5.0.0"));
     }
 
@@ -226,7 +230,7 @@ public static class ConnectionCommands
         return $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd={c.Id + 7} name={c.Name} " +
                $"age={(now - c.CreatedAtMs) / 1000} idle={(now - c.LastCommandAtMs) / 1000} flags={c.Flags} db={c.Database} " +
                $"sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi={(c.Transaction.InMulti ? c.Transaction.Queue.Count : -1)} " +
-               $"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r " +
+               $"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={c.PendingOutputBytes} tot-mem=0 events=r " +
                $"cmd={c.LastCommand} user=default redir={c.TrackingRedirect} resp={(int)c.Protocol} lib-name={c.LibName} lib-ver={c.LibVersion}";
     }
 
@@ -336,7 +340,12 @@ public static class ConnectionCommands
         "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
         "LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.");
+        "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
+        "TRACKINGINFO", "    Report tracking status for the current connection.");
 
     private static bool IsValidName(string name) => name.All(ch => ch >= '!' && ch <= '~');
 }

@@ -47,6 +47,7 @@ public sealed class ConfigRegistry
         Add("timeout", () => server.IdleTimeoutSeconds.ToString(), v => SetInt(v, 0, int.MaxValue, n => server.IdleTimeoutSeconds = n));
         Add("maxclients", () => o.MaxClients.ToString(), v => SetInt(v, 1, 1_000_000, n => o.MaxClients = n));
         Add("log-format", () => o.LogFormat);
+        Add("client-output-buffer-limit", () => server.OutputLimits.Format(), v => server.OutputLimits.TrySet(v));
         // Persistence is off in this release; these answer as a Redis with persistence disabled,
         // which is what redis-benchmark and other tools ask about.
         Add("save", () => "");

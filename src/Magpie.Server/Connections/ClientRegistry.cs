@@ -21,5 +21,11 @@ public sealed class ClientRegistry
     public ClientSession? Find(long id) => _clients.GetValueOrDefault(id);
 
     /// <summary>Bytes queued for clients but not yet flushed, counted into used_memory.</summary>
-    public long OutputBufferBytes() => 0;
+    public long OutputBufferBytes()
+    {
+        long total = 0;
+        foreach (var (_, session) in _clients)
+            if (session.HasConnection) total += session.PendingOutputBytes;
+        return total;
+    }
 }

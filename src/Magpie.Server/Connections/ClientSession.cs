@@ -22,6 +22,9 @@ public sealed class ClientSession
 
     public long Id { get; }
 
+    /// <summary>False for in-process sessions (tests), which have no transport holding output.</summary>
+    public bool HasConnection => _connection is not null;
+
     public string? Name { get; set; }
 
     public int Database { get; set; }
@@ -67,7 +70,7 @@ public sealed class ClientSession
     /// <summary>Channel + pattern subscriptions; RESP2 subscriber mode while above zero.</summary>
     public int SubscriptionCount => ChannelCount + PatternCount;
 
-    /// <summary>CLIENT TRACKING redirect target id; -1 when tracking is off or not redirected.</summary>
+    /// <summary>CLIENT TRACKING redirect target id as CLIENT LIST's redir shows it: -1 when tracking is off, 0 when not redirected.</summary>
     public long TrackingRedirect { get; set; } = -1;
 
     /// <summary>Flags for CLIENT LIST (N, x for MULTI, P for pubsub, b for blocked, ...).</summary>
@@ -88,6 +91,23 @@ public sealed class ClientSession
 
     /// <summary>Blocked in BLPOP and the like: exempt from the idle timeout, as in Redis.</summary>
     public bool Blocked { get; set; }
+    /// <summary>
+    /// <see cref="RespWriter.BytesWritten"/> as of the last flush that completed (the peer consumed
+    /// it); set by the connection loop. What was written since is output still held for this client.
+    /// </summary>
+    public long OutputConsumedMark
+    {
+        get => Volatile.Read(ref _outputConsumedMark);
+        set => Volatile.Write(ref _outputConsumedMark, value);
+    }
+
+    private long _outputConsumedMark;
+
+    /// <summary>Bytes written for this client that were not yet flushed and consumed (client-output-buffer-limit, omem).</summary>
+    public long PendingOutputBytes => Math.Max(0, Writer.BytesWritten - OutputConsumedMark);
+
+    /// <summary>When the output first went over its soft limit (Unix ms), 0 when under it.</summary>
+    public long SoftLimitReachedAtMs { get; set; }
 
     /// <summary>Asks the connection loop to wake and flush output written by other connections.</summary>
     public Action? WakeForOutput { get; set; }

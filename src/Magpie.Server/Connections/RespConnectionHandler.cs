@@ -70,6 +70,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             long received = buffer.Length;
             bool moreBuffered = false;
             ValueTask<FlushResult> flush;
+            long flushedMark;
             lock (server.Keyspace.Sync)
             {
                 while (true)
@@ -95,6 +96,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 }
                 request.TrimIfLarge();
                 CountTraffic(session, received - buffer.Length);
+                flushedMark = session.Writer.BytesWritten;
                 flush = output.FlushAsync();
             }
 
@@ -103,13 +105,20 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             if (moreBuffered) input.AdvanceTo(buffer.Start);
             else input.AdvanceTo(buffer.Start, buffer.End);
             await flush;
+            // The flush completed: the peer took what was written up to it (output-buffer limits).
+            session.OutputConsumedMark = flushedMark;
 
             if (ctx.BlockUntil is { } blocked)
             {
                 ctx.BlockUntil = null;
                 await blocked;
-                lock (server.Keyspace.Sync) flush = output.FlushAsync();
+                lock (server.Keyspace.Sync)
+                {
+                    flushedMark = session.Writer.BytesWritten;
+                    flush = output.FlushAsync();
+                }
                 await flush;
+                session.OutputConsumedMark = flushedMark;
             }
             if (result.IsCompleted && !result.IsCanceled) break;
         }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Magpie.Server.Commands;
 using Magpie.Server.Config;
 using Magpie.Server.Connections;
+using Magpie.Server.PubSub;
+using Magpie.Server.Tracking;
 using Magpie.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +17,9 @@ public sealed class ServerState
     {
         Options = options;
         Dispatcher = new CommandDispatcher(this, logger ?? NullLogger.Instance);
+        OutputLimits = new OutputBufferLimits(this);
+        PubSub = new PubSubHub(this);
+        Tracking = new ClientTracking(this);
         Keyspace = new Keyspace(options.Databases);
         Commands = CommandTable.CreateDefault();
         Config = new ConfigRegistry(this);
@@ -22,6 +27,26 @@ public sealed class ServerState
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         Keyspace.OverheadBytes = () => Clients.OutputBufferBytes();
         Keyspace.Observer = Watches;
+        Watches.Others.Add(Tracking);
+        PubSubCounts = () => (PubSub.ChannelCount, PubSub.PatternCount);
+        TrackingClients = () => Tracking.ClientCount;
+        ClientReset += ForgetSubscriptionsAndTracking;
+        ClientDisconnected += ForgetSubscriptionsAndTracking;
+    }
+
+    /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
+    public PubSubHub PubSub { get; }
+
+    /// <summary>client-output-buffer-limit, enforced when other clients push output into a session.</summary>
+    public OutputBufferLimits OutputLimits { get; }
+
+    /// <summary>CLIENT TRACKING state and invalidation.</summary>
+    public ClientTracking Tracking { get; }
+
+    private void ForgetSubscriptionsAndTracking(ClientSession session)
+    {
+        PubSub.UnsubscribeAll(session);
+        Tracking.Disable(session);
     }
 
     public MagpieOptions Options { get; }

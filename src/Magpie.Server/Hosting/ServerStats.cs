@@ -11,10 +11,12 @@ public sealed class ServerStats
     public long TotalErrorReplies;
     public long UnexpectedErrorReplies;
     public long ProtocolErrors;
+    public long ClientOutputBufferLimitDisconnections;
 
     public void Reset()
     {
         TotalConnectionsReceived = TotalCommandsProcessed = RejectedConnections = 0;
         TotalNetInputBytes = TotalNetOutputBytes = TotalErrorReplies = UnexpectedErrorReplies = ProtocolErrors = 0;
+        ClientOutputBufferLimitDisconnections = 0;
     }
 }

@@ -140,6 +140,7 @@ public static class InfoBuilder
         Line(sb, "total_error_replies", st.TotalErrorReplies);
         Line(sb, "unexpected_error_replies", st.UnexpectedErrorReplies);
         Line(sb, "total_protocol_errors", st.ProtocolErrors);
+        Line(sb, "client_output_buffer_limit_disconnections", st.ClientOutputBufferLimitDisconnections);
     }
 
     private static void Replication(ServerState s, StringBuilder sb)

@@ -1,0 +1,138 @@
+using Magpie.Server.Util;
+using static Magpie.Server.Commands.CommandFlags;
+
+namespace Magpie.Server.Commands;
+
+/// <summary>Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB.</summary>
+public static class PubSubCommands
+{
+    public static void Register(CommandTable t)
+    {
+        const string g = "pubsub";
+        const CommandFlags subscribeFlags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe;
+        t.Add(new() { Name = "subscribe", Arity = -2, Flags = subscribeFlags, Handler = Subscribe, Group = g, Summary = "Listens for messages published to channels.", Since = "2.0.0", Complexity = "O(N) where N is the number of channels to subscribe to." });
+        t.Add(new() { Name = "unsubscribe", Arity = -1, Flags = subscribeFlags, Handler = Unsubscribe, Group = g, Summary = "Stops listening to messages posted to channels.", Since = "2.0.0", Complexity = "O(N) where N is the number of channels to unsubscribe." });
+        t.Add(new() { Name = "psubscribe", Arity = -2, Flags = subscribeFlags, Handler = PSubscribe, Group = g, Summary = "Listens for messages published to channels that match one or more patterns.", Since = "2.0.0", Complexity = "O(N) where N is the number of patterns to subscribe to." });
+        t.Add(new() { Name = "punsubscribe", Arity = -1, Flags = subscribeFlags, Handler = PUnsubscribe, Group = g, Summary = "Stops listening to messages published to channels that match one or more patterns.", Since = "2.0.0", Complexity = "O(N) where N is the number of patterns to unsubscribe." });
+        t.Add(new() { Name = "publish", Arity = 3, Flags = CommandFlags.PubSub | Loading | Stale | Fast, Handler = Publish, Group = g, Summary = "Posts a message to a channel.", Since = "2.0.0", Complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)." });
+        t.AddContainer("pubsub", g, "A container for Pub/Sub commands.", None,
+            Sub("channels", -2, PubSubChannels, "Returns the active channels.", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)"),
+            Sub("numsub", -2, PubSubNumSub, "Returns a count of subscribers to channels.", "O(N) for the NUMSUB subcommand, where N is the number of requested channels"),
+            Sub("numpat", 2, ctx => ctx.Reply.WriteInteger(ctx.Server.PubSub.PatternCount), "Returns a count of unique pattern subscriptions.", "O(1)"),
+            Sub("help", 2, PubSubHelp, "Returns helpful text about the different subcommands.", "O(1)"));
+    }
+
+    private static CommandSpec Sub(string name, int arity, CommandHandler handler, string summary, string complexity) =>
+        new() { Name = name, Parent = "pubsub", Arity = arity, Flags = CommandFlags.PubSub | Loading | Stale, Handler = handler, Group = "pubsub", Summary = summary, Since = name == "help" ? "6.2.0" : "2.8.0", Complexity = complexity };
+
+    private static void Subscribe(CommandContext ctx)
+    {
+        var hub = ctx.Server.PubSub;
+        for (int i = 1; i < ctx.ArgCount; i++)
+        {
+            var channel = ctx.ArgBytes(i);
+            hub.Subscribe(ctx.Client, channel);
+            Confirm(ctx, "subscribe"u8, channel);
+        }
+    }
+
+    private static void PSubscribe(CommandContext ctx)
+    {
+        var hub = ctx.Server.PubSub;
+        for (int i = 1; i < ctx.ArgCount; i++)
+        {
+            var pattern = ctx.ArgBytes(i);
+            hub.PSubscribe(ctx.Client, pattern);
+            Confirm(ctx, "psubscribe"u8, pattern);
+        }
+    }
+
+    private static void Unsubscribe(CommandContext ctx)
+    {
+        var hub = ctx.Server.PubSub;
+        if (ctx.ArgCount == 1)
+        {
+            var all = hub.ChannelsOf(ctx.Client);
+            foreach (var channel in all)
+            {
+                hub.Unsubscribe(ctx.Client, channel);
+                Confirm(ctx, "unsubscribe"u8, channel);
+            }
+            if (all.Count == 0) Confirm(ctx, "unsubscribe"u8, null);
+            return;
+        }
+        for (int i = 1; i < ctx.ArgCount; i++)
+        {
+            var channel = ctx.ArgBytes(i);
+            hub.Unsubscribe(ctx.Client, channel);
+            Confirm(ctx, "unsubscribe"u8, channel);
+        }
+    }
+
+    private static void PUnsubscribe(CommandContext ctx)
+    {
+        var hub = ctx.Server.PubSub;
+        if (ctx.ArgCount == 1)
+        {
+            var all = hub.PatternsOf(ctx.Client);
+            foreach (var pattern in all)
+            {
+                hub.PUnsubscribe(ctx.Client, pattern);
+                Confirm(ctx, "punsubscribe"u8, pattern);
+            }
+            if (all.Count == 0) Confirm(ctx, "punsubscribe"u8, null);
+            return;
+        }
+        for (int i = 1; i < ctx.ArgCount; i++)
+        {
+            var pattern = ctx.ArgBytes(i);
+            hub.PUnsubscribe(ctx.Client, pattern);
+            Confirm(ctx, "punsubscribe"u8, pattern);
+        }
+    }
+
+    /// <summary>One confirmation: [kind, name, subscriptions left]; a push on RESP3, an array on RESP2.</summary>
+    private static void Confirm(CommandContext ctx, ReadOnlySpan<byte> kind, byte[]? name)
+    {
+        var w = ctx.Reply;
+        w.WritePushHeader(3);
+        w.WriteBulk(kind);
+        if (name is null) w.WriteNull();
+        else w.WriteBulk(name);
+        w.WriteInteger(ctx.Client.SubscriptionCount);
+    }
+
+    private static void Publish(CommandContext ctx) =>
+        ctx.Reply.WriteInteger(ctx.Server.PubSub.Publish(ctx.Arg(1), ctx.Arg(2), ctx.Client, ctx.Now));
+
+    private static void PubSubChannels(CommandContext ctx)
+    {
+        if (ctx.ArgCount > 3)
+        {
+            ctx.WrongArity();
+            return;
+        }
+        var matching = new List<byte[]>();
+        foreach (var channel in ctx.Server.PubSub.Channels)
+            if (ctx.ArgCount == 2 || Glob.Match(ctx.Arg(2), channel)) matching.Add(channel);
+        ctx.Reply.WriteArrayHeader(matching.Count);
+        foreach (var channel in matching) ctx.Reply.WriteBulk(channel);
+    }
+
+    private static void PubSubNumSub(CommandContext ctx)
+    {
+        var hub = ctx.Server.PubSub;
+        ctx.Reply.WriteArrayHeader((ctx.ArgCount - 2) * 2);
+        for (int i = 2; i < ctx.ArgCount; i++)
+        {
+            ctx.Reply.WriteBulk(ctx.Arg(i));
+            ctx.Reply.WriteInteger(hub.SubscriberCount(ctx.Arg(i)));
+        }
+    }
+
+    private static void PubSubHelp(CommandContext ctx) => HelpReply.Write(ctx, "PUBSUB",
+        "CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT", "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).");
+}
