@@ -37,6 +37,7 @@ public sealed class KeyspaceMaintenance(ServerState server) : BackgroundService
             }
             lock (server.Keyspace.Sync)
             {
+                server.ClientOutputBytesSample = server.Clients.OutputBufferBytes();
                 server.Keyspace.ActiveExpireCycle();
                 server.Keyspace.TryFreeMemory();
                 long used = server.Keyspace.UsedMemory;

@@ -25,7 +25,9 @@ public sealed class ServerState
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
-        Keyspace.OverheadBytes = () => Clients.OutputBufferBytes();
+        // Client output buffers count into used_memory, sampled by the background tick: summing
+        // them on every read would walk all clients once per command when maxmemory is set.
+        Keyspace.OverheadBytes = () => ClientOutputBytesSample;
         Keyspace.Observer = Watches;
         Watches.Others.Add(Tracking);
         PubSubCounts = () => (PubSub.ChannelCount, PubSub.PatternCount);
@@ -84,6 +86,9 @@ public sealed class ServerState
 
     /// <summary>Idle client timeout in seconds, 0 for never (CONFIG "timeout").</summary>
     public int IdleTimeoutSeconds { get; set; }
+
+    /// <summary>Clients' pending output bytes as of the last background tick.</summary>
+    public long ClientOutputBytesSample { get; set; }
 
     /// <summary>Highest used_memory seen, for INFO's used_memory_peak.</summary>
     public long PeakMemory { get; set; }
