@@ -339,6 +339,21 @@ public class SortedSetCommandTests
         Assert.Matches("^\\*1\r\n\\*2\r\n\\$1\r\n[a-e]\r\n,[1-5]\r\n$", c.Run("ZRANDMEMBER", "z", "1", "WITHSCORES"));
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(250)]
+    public void Zrandmember_positive_count_is_distinct_on_large_sets(int count)
+    {
+        var args = new List<string> { "ZADD", "big" };
+        for (int i = 0; i < 300; i++) { args.Add(i.ToString()); args.Add($"m{i}"); }
+        c.Run(args.ToArray());
+        var lines = c.Run("ZRANDMEMBER", "big", count.ToString()).Split("\r\n");
+        Assert.Equal($"*{count}", lines[0]);
+        var members = lines.Where(l => l.StartsWith('m')).ToList();
+        Assert.Equal(count, members.Count);
+        Assert.Equal(count, members.Distinct().Count());
+    }
+
     [Fact]
     public void Zunion_zinter_zdiff_with_weights_and_aggregate()
     {

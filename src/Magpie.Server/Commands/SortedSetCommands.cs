@@ -661,16 +661,27 @@ public static class SortedSetCommands
             WriteRange(ctx, set, 0, size, reverse: false, withScores);
             return;
         }
-        // Distinct picks: a partial Fisher-Yates shuffle of the ranks.
         int n = (int)count;
-        var ranks = new long[size];
-        for (long i = 0; i < size; i++) ranks[i] = i;
         reply.WriteArrayHeader(withScores && !pairs ? n * 2 : n);
-        for (int i = 0; i < n; i++)
+        if (count * 3 > size)
         {
-            long j = i + rng.NextInt64(size - i);
-            (ranks[i], ranks[j]) = (ranks[j], ranks[i]);
-            WriteMember(reply, set.ElementAt(ranks[i]), withScores, pairs);
+            // Most of the set: a partial Fisher-Yates shuffle of the ranks.
+            var ranks = new long[size];
+            for (long i = 0; i < size; i++) ranks[i] = i;
+            for (int i = 0; i < n; i++)
+            {
+                long j = i + rng.NextInt64(size - i);
+                (ranks[i], ranks[j]) = (ranks[j], ranks[i]);
+                WriteMember(reply, set.ElementAt(ranks[i]), withScores, pairs);
+            }
+            return;
+        }
+        // A small part of a large set: draw ranks until enough distinct ones came up.
+        var picked = new HashSet<long>(n);
+        while (picked.Count < n)
+        {
+            long rank = rng.NextInt64(size);
+            if (picked.Add(rank)) WriteMember(reply, set.ElementAt(rank), withScores, pairs);
         }
     }
 
@@ -715,7 +726,8 @@ public static class SortedSetCommands
         {
             if (Value is RedisSortedSet z)
             {
-                for (long i = 0; i < z.Count; i++) yield return z.ElementAt(i);
+                var it = z.Range(0, z.Count, reverse: false);
+                while (it.MoveNext()) yield return it.Current;
             }
             else if (Value is IMemberEnumerable s)
             {
