@@ -117,6 +117,18 @@ public class RedisSortedSetTests
     }
 
     [Fact]
+    public void Memory_estimate_returns_to_its_start_after_score_updates_and_removals()
+    {
+        var set = new RedisSortedSet();
+        for (int i = 0; i < 200; i++) set.Set(B("seed" + i), i);
+        long start = set.EstimatedBytes;
+        var rng = new Random(7);
+        for (int i = 0; i < 2000; i++) set.Set(B("m" + rng.Next(300)), rng.Next(1000));
+        for (int i = 0; i < 300; i++) set.Remove(B("m" + i));
+        Assert.Equal(start, set.EstimatedBytes);
+    }
+
+    [Fact]
     public void Remove_range_and_clone_are_independent()
     {
         foreach (int size in new[] { 20, 300 })

@@ -131,8 +131,9 @@ public sealed class RedisSortedSet : IRedisValue, IMemberEnumerable
         if (_lookup.TryGetValue(member, out var actual, out double current))
         {
             if (current == score) return false;
-            _list!.Delete(actual, current);
-            _list.Insert(actual, score);
+            int oldLevel = _list!.Delete(actual, current);
+            int newLevel = _list.Insert(actual, score);
+            _bytes += SortedSetSkipList.NodeBytes(newLevel) - SortedSetSkipList.NodeBytes(oldLevel);
             _dict![actual] = score;
             return false;
         }
