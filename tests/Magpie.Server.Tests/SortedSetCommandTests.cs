@@ -287,7 +287,7 @@ public class SortedSetCommandTests
         Assert.Equal(Array(), c.Run("ZPOPMIN", "z"));
         Assert.Equal(Array(), c.Run("ZPOPMAX", "z", "3"));
         Assert.Equal(Err("ERR value is out of range, must be positive"), c.Run("ZPOPMIN", "z", "-1"));
-        Assert.Equal(Err("ERR value is not an integer or out of range"), c.Run("ZPOPMIN", "z", "x"));
+        Assert.Equal(Err("ERR value is out of range, must be positive"), c.Run("ZPOPMIN", "z", "x"));
         Assert.Equal(Err("ERR syntax error"), c.Run("ZPOPMIN", "z", "1", "2"));
         Seed();
         Resp3();
@@ -308,7 +308,8 @@ public class SortedSetCommandTests
         Assert.Equal(Err("ERR syntax error"), c.Run("ZMPOP", "1", "z", "MIDDLE"));
         Assert.Equal(Err("ERR syntax error"), c.Run("ZMPOP", "3", "z", "MIN"));
         Assert.Equal(Err("ERR syntax error"), c.Run("ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"));
-        Assert.Equal(Err("ERR value is not an integer or out of range"), c.Run("ZMPOP", "x", "z", "MIN"));
+        Assert.Equal(Err("ERR numkeys should be greater than 0"), c.Run("ZMPOP", "x", "z", "MIN"));
+        Assert.Equal(Err("ERR count should be greater than 0"), c.Run("ZMPOP", "1", "z", "MIN", "COUNT", "x"));
         c.Run("ZADD", "z3", "1", "a");
         Resp3();
         Assert.Equal(Array(Bulk("z3"), Array(Pair("a", "1"))), c.Run("ZMPOP", "1", "z3", "MIN"));
@@ -335,6 +336,7 @@ public class SortedSetCommandTests
         Assert.Equal(Err("ERR syntax error"), c.Run("ZRANDMEMBER", "z", "1", "BOGUS"));
         Assert.Equal(Err("ERR syntax error"), c.Run("ZRANDMEMBER", "z", "1", "WITHSCORES", "x"));
         Assert.Equal(Err("ERR value is not an integer or out of range"), c.Run("ZRANDMEMBER", "z", "x"));
+        Assert.Equal(Err("ERR value is out of range"), c.Run("ZRANDMEMBER", "z", "-9223372036854775807", "WITHSCORES"));
         Resp3();
         Assert.Matches("^\\*1\r\n\\*2\r\n\\$1\r\n[a-e]\r\n,[1-5]\r\n$", c.Run("ZRANDMEMBER", "z", "1", "WITHSCORES"));
     }
@@ -374,6 +376,11 @@ public class SortedSetCommandTests
         c.Run("ZADD", "i2", "-inf", "x");
         Assert.Equal(Bulks("x", "0"), c.Run("ZUNION", "2", "i1", "i2", "WITHSCORES"));
         Assert.Equal(Bulks("x", "0"), c.Run("ZUNION", "1", "i1", "WEIGHTS", "0", "WITHSCORES"));
+        // In ZINTER only the first weighted score is cleared of NaN; a later NaN never wins MIN.
+        c.Run("ZADD", "i3", "5", "x");
+        Assert.Equal(Bulks("x", "5"), c.Run("ZINTER", "2", "i3", "i1", "WEIGHTS", "1", "0", "AGGREGATE", "MIN", "WITHSCORES"));
+        Assert.Equal(Bulks("x", "0"), c.Run("ZINTER", "2", "i3", "i1", "WEIGHTS", "1", "0", "WITHSCORES"));
+        Assert.Equal(Bulks("x", "0"), c.Run("ZINTER", "2", "i1", "i3", "WEIGHTS", "0", "1", "AGGREGATE", "MIN", "WITHSCORES"));
         Resp3();
         Assert.Equal(Array(Pair("b", "12"), Pair("c", "23")), c.Run("ZINTER", "2", "z1", "z2", "WITHSCORES"));
     }
@@ -382,8 +389,8 @@ public class SortedSetCommandTests
     public void Set_operation_errors()
     {
         c.Run("ZADD", "z1", "1", "a");
-        Assert.Equal(Err("ERR at least 1 input key is needed for zunion"), c.Run("ZUNION", "0", "z1"));
-        Assert.Equal(Err("ERR at least 1 input key is needed for zinterstore"), c.Run("ZINTERSTORE", "d", "0", "z1"));
+        Assert.Equal(Err("ERR at least 1 input key is needed for 'zunion' command"), c.Run("ZUNION", "0", "z1"));
+        Assert.Equal(Err("ERR at least 1 input key is needed for 'zinterstore' command"), c.Run("ZINTERSTORE", "d", "0", "z1"));
         Assert.Equal(Err("ERR syntax error"), c.Run("ZUNION", "3", "z1", "z2"));
         Assert.Equal(Err("ERR value is not an integer or out of range"), c.Run("ZUNION", "x", "z1"));
         Assert.Equal(Err("ERR weight value is not a float"), c.Run("ZUNION", "1", "z1", "WEIGHTS", "x"));
@@ -435,10 +442,14 @@ public class SortedSetCommandTests
         Assert.Equal(Int(2), c.Run("ZINTERCARD", "2", "z1", "z2", "LIMIT", "2"));
         Assert.Equal(Int(3), c.Run("ZINTERCARD", "2", "z1", "z2", "LIMIT", "0"));
         Assert.Equal(Int(0), c.Run("ZINTERCARD", "2", "z1", "missing"));
-        Assert.Equal(Err("ERR numkeys should be greater than 0"), c.Run("ZINTERCARD", "0", "z1"));
-        Assert.Equal(Err("ERR Number of keys can't be greater than number of args"), c.Run("ZINTERCARD", "3", "z1", "z2"));
+        Assert.Equal(Err("ERR at least 1 input key is needed for 'zintercard' command"), c.Run("ZINTERCARD", "0", "z1"));
+        Assert.Equal(Err("ERR syntax error"), c.Run("ZINTERCARD", "3", "z1", "z2"));
+        Assert.Equal(Err("ERR value is not an integer or out of range"), c.Run("ZINTERCARD", "x", "z1"));
         Assert.Equal(Err("ERR LIMIT can't be negative"), c.Run("ZINTERCARD", "2", "z1", "z2", "LIMIT", "-1"));
+        Assert.Equal(Err("ERR LIMIT can't be negative"), c.Run("ZINTERCARD", "2", "z1", "z2", "LIMIT", "x"));
         Assert.Equal(Err("ERR syntax error"), c.Run("ZINTERCARD", "2", "z1", "z2", "BOGUS"));
+        Assert.Equal(Err("ERR syntax error"), c.Run("ZINTERCARD", "2", "z1", "z2", "WITHSCORES"));
+        Assert.Equal(Err("ERR syntax error"), c.Run("ZINTERCARD", "2", "z1", "z2", "WEIGHTS", "1", "2"));
     }
 
     [Fact]

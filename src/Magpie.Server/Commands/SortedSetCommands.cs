@@ -53,7 +53,7 @@ public static class SortedSetCommands
         Add(t, "zunionstore", -4, Write | DenyOom | MovableKeys, ctx => SetOperation(ctx, SetOp.Union, store: true), "Stores the union of multiple sorted sets in a key.", "2.0.0", unionComplexity);
         Add(t, "zinterstore", -4, Write | DenyOom | MovableKeys, ctx => SetOperation(ctx, SetOp.Inter, store: true), "Stores the intersect of multiple sorted sets in a key.", "2.0.0", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.");
         Add(t, "zdiffstore", -4, Write | DenyOom | MovableKeys, ctx => SetOperation(ctx, SetOp.Diff, store: true), "Stores the difference of multiple sorted sets in a key.", "6.2.0", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.");
-        Add(t, "zintercard", -3, ReadOnly | MovableKeys, ZInterCard, "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", firstKey: 0);
+        Add(t, "zintercard", -3, ReadOnly | MovableKeys, ctx => SetOperation(ctx, SetOp.InterCard, store: false), "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", firstKey: 0);
         Add(t, "zscan", -3, ReadOnly, ZScan, "Iterates over members and scores of a sorted set.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.");
     }
 
@@ -540,8 +540,7 @@ public static class SortedSetCommands
         long count = -1;
         if (ctx.ArgCount == 3)
         {
-            if (!ctx.TryGetInt64(2, out count)) return;
-            if (count < 0)
+            if (!RedisNumbers.TryParseInt64(ctx.Arg(2), out count) || count < 0)
             {
                 ctx.Error("ERR value is out of range, must be positive");
                 return;
@@ -568,8 +567,7 @@ public static class SortedSetCommands
         keyCount = 0;
         max = false;
         count = -1;
-        if (!ctx.TryGetInt64(numKeysIndex, out long numKeys)) return false;
-        if (numKeys < 1)
+        if (!RedisNumbers.TryParseInt64(ctx.Arg(numKeysIndex), out long numKeys) || numKeys < 1)
         {
             ctx.Error("ERR numkeys should be greater than 0");
             return false;
@@ -591,8 +589,7 @@ public static class SortedSetCommands
         {
             if (count == -1 && ctx.ArgIs(j, "count"u8) && j + 1 < ctx.ArgCount)
             {
-                if (!ctx.TryGetInt64(++j, out count)) return false;
-                if (count < 1)
+                if (!RedisNumbers.TryParseInt64(ctx.Arg(++j), out count) || count < 1)
                 {
                     ctx.Error("ERR count should be greater than 0");
                     return false;
@@ -622,11 +619,6 @@ public static class SortedSetCommands
             return;
         }
         if (!ctx.TryGetInt64(2, out long count)) return;
-        if (count == long.MinValue)
-        {
-            ctx.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-            return;
-        }
         bool withScores = false;
         if (ctx.ArgCount > 4 || (ctx.ArgCount == 4 && !ctx.ArgIs(3, "withscores"u8)))
         {
@@ -634,7 +626,8 @@ public static class SortedSetCommands
             return;
         }
         if (ctx.ArgCount == 4) withScores = true;
-        if (withScores && (count < -(long.MaxValue / 2) || count > long.MaxValue / 2))
+        // Redis's WITHSCORES bound; also more repeated picks than one reply can carry.
+        if ((withScores && (count < long.MinValue / 2 || count > long.MaxValue / 2)) || count < -(int.MaxValue / 2))
         {
             ctx.Error("ERR value is out of range");
             return;
@@ -652,7 +645,7 @@ public static class SortedSetCommands
         {
             // Negative: that many picks, repeats allowed.
             long picks = -count;
-            reply.WriteArrayHeader(checked((int)(withScores && !pairs ? picks * 2 : picks)));
+            reply.WriteArrayHeader((int)(withScores && !pairs ? picks * 2 : picks));
             for (long i = 0; i < picks; i++) WriteMember(reply, set.ElementAt(rng.NextInt64(size)), withScores, pairs);
             return;
         }
@@ -694,7 +687,7 @@ public static class SortedSetCommands
 
     // ---- ZUNION / ZINTER / ZDIFF ----------------------------------------------------------------
 
-    private enum SetOp { Union, Inter, Diff }
+    private enum SetOp { Union, Inter, Diff, InterCard }
 
     private enum Aggregate { Sum, Min, Max }
 
@@ -743,7 +736,7 @@ public static class SortedSetCommands
         if (!ctx.TryGetInt64(numKeysIndex, out long numKeys)) return false;
         if (numKeys < 1)
         {
-            ctx.Error($"ERR at least 1 input key is needed for {ctx.Command.FullName}");
+            ctx.Error($"ERR at least 1 input key is needed for '{ctx.Command.FullName}' command");
             return false;
         }
         if (numKeys > ctx.ArgCount - numKeysIndex - 1)
@@ -777,11 +770,13 @@ public static class SortedSetCommands
         if (!TryReadInputs(ctx, numKeysIndex, out var inputs)) return;
         var aggregate = Aggregate.Sum;
         bool withScores = false;
+        long limit = 0;
+        bool weighted = op is SetOp.Union or SetOp.Inter;
         int j = numKeysIndex + 1 + inputs.Length;
         while (j < ctx.ArgCount)
         {
             int remaining = ctx.ArgCount - j;
-            if (op != SetOp.Diff && remaining >= inputs.Length + 1 && ctx.ArgIs(j, "weights"u8))
+            if (weighted && remaining >= inputs.Length + 1 && ctx.ArgIs(j, "weights"u8))
             {
                 j++;
                 for (int i = 0; i < inputs.Length; i++, j++)
@@ -794,7 +789,7 @@ public static class SortedSetCommands
                     inputs[i] = new Input(inputs[i].Value, weight);
                 }
             }
-            else if (op != SetOp.Diff && remaining >= 2 && ctx.ArgIs(j, "aggregate"u8))
+            else if (weighted && remaining >= 2 && ctx.ArgIs(j, "aggregate"u8))
             {
                 if (ctx.ArgIs(j + 1, "sum"u8)) aggregate = Aggregate.Sum;
                 else if (ctx.ArgIs(j + 1, "min"u8)) aggregate = Aggregate.Min;
@@ -806,10 +801,19 @@ public static class SortedSetCommands
                 }
                 j += 2;
             }
-            else if (!store && ctx.ArgIs(j, "withscores"u8))
+            else if (!store && op != SetOp.InterCard && ctx.ArgIs(j, "withscores"u8))
             {
                 withScores = true;
                 j++;
+            }
+            else if (op == SetOp.InterCard && remaining >= 2 && ctx.ArgIs(j, "limit"u8))
+            {
+                if (!RedisNumbers.TryParseInt64(ctx.Arg(j + 1), out limit) || limit < 0)
+                {
+                    ctx.Error("ERR LIMIT can't be negative");
+                    return;
+                }
+                j += 2;
             }
             else
             {
@@ -818,10 +822,16 @@ public static class SortedSetCommands
             }
         }
 
+        if (op == SetOp.InterCard)
+        {
+            Intersect(inputs, Aggregate.Sum, limit, cardinalityOnly: true, out long cardinality);
+            ctx.Reply.WriteInteger(cardinality);
+            return;
+        }
         var result = op switch
         {
             SetOp.Union => Union(inputs, aggregate),
-            SetOp.Inter => Intersect(inputs, aggregate, limit: 0, out _),
+            SetOp.Inter => Intersect(inputs, aggregate, 0, cardinalityOnly: false, out _),
             _ => Difference(inputs),
         };
         if (store)
@@ -832,56 +842,21 @@ public static class SortedSetCommands
         WriteRange(ctx, result, 0, result.Count, reverse: false, withScores);
     }
 
-    private static void ZInterCard(CommandContext ctx)
-    {
-        if (!ctx.TryGetInt64(1, out long numKeys)) return;
-        if (numKeys < 1)
-        {
-            ctx.Error("ERR numkeys should be greater than 0");
-            return;
-        }
-        if (numKeys > ctx.ArgCount - 2)
-        {
-            ctx.Error("ERR Number of keys can't be greater than number of args");
-            return;
-        }
-        long limit = 0;
-        for (int j = 2 + (int)numKeys; j < ctx.ArgCount; j++)
-        {
-            if (ctx.ArgIs(j, "limit"u8) && j + 1 < ctx.ArgCount)
-            {
-                if (!ctx.TryGetInt64(++j, out limit)) return;
-                if (limit < 0)
-                {
-                    ctx.Error("ERR LIMIT can't be negative");
-                    return;
-                }
-            }
-            else
-            {
-                ctx.SyntaxError();
-                return;
-            }
-        }
-        if (!TryLookupInputs(ctx, 2, (int)numKeys, out var inputs)) return;
-        Intersect(inputs, Aggregate.Sum, limit, out long cardinality);
-        ctx.Reply.WriteInteger(cardinality);
-    }
-
     private static double Weighted(double score, double weight)
     {
         double value = score * weight;
         return double.IsNaN(value) ? 0 : value; // inf * 0, as Redis
     }
 
-    private static double Combine(double a, double b, Aggregate aggregate)
+    /// <summary>Redis's zunionInterAggregate, with C's comparisons (a NaN value never wins MIN or MAX).</summary>
+    private static double Combine(double target, double value, Aggregate aggregate)
     {
         switch (aggregate)
         {
-            case Aggregate.Min: return Math.Min(a, b);
-            case Aggregate.Max: return Math.Max(a, b);
+            case Aggregate.Min: return value < target ? value : target;
+            case Aggregate.Max: return value > target ? value : target;
             default:
-                double sum = a + b;
+                double sum = target + value;
                 return double.IsNaN(sum) ? 0 : sum; // inf + -inf, as Redis
         }
     }
@@ -902,14 +877,19 @@ public static class SortedSetCommands
         return result;
     }
 
-    /// <summary>The intersection; with a positive <paramref name="limit"/> it stops counting there (ZINTERCARD).</summary>
-    private static RedisSortedSet Intersect(Input[] inputs, Aggregate aggregate, long limit, out long cardinality)
+    /// <summary>
+    /// The intersection. For ZINTERCARD (<paramref name="cardinalityOnly"/>) it only counts, stopping at a
+    /// positive <paramref name="limit"/>.
+    /// </summary>
+    private static RedisSortedSet Intersect(Input[] inputs, Aggregate aggregate, long limit, bool cardinalityOnly, out long cardinality)
     {
         var result = new RedisSortedSet();
         cardinality = 0;
         // Walk the smallest input and probe the others, as Redis does.
-        var order = (Input[])inputs.Clone();
-        Array.Sort(order, (a, b) => a.Count.CompareTo(b.Count));
+        // A stable sort by size (glibc's qsort, which Redis uses, is a merge sort): equal sizes keep
+        // their argument order, which decides whose score is the first in the aggregate.
+        var order = inputs.Select((input, index) => (input, index))
+            .OrderBy(p => p.input.Count).ThenBy(p => p.index).Select(p => p.input).ToArray();
         if (order[0].Count == 0) return result;
         foreach (var element in order[0].Elements())
         {
@@ -917,14 +897,15 @@ public static class SortedSetCommands
             bool everywhere = true;
             for (int i = 1; i < order.Length && everywhere; i++)
             {
-                if (order[i].TryGetScore(element.Member, out double other)) score = Combine(score, Weighted(other, order[i].Weight), aggregate);
+                // Only the first weighted score is cleared of NaN (inf * 0), as in Redis.
+                if (order[i].TryGetScore(element.Member, out double other)) score = Combine(score, other * order[i].Weight, aggregate);
                 else everywhere = false;
             }
             if (!everywhere) continue;
             cardinality++;
-            if (limit > 0)
+            if (cardinalityOnly)
             {
-                if (cardinality >= limit) break;
+                if (limit > 0 && cardinality >= limit) break;
                 continue;
             }
             result.Set(element.Member, score);
