@@ -115,7 +115,7 @@ check("zinterstore result", r.zrange("out", 0, -1, withscores=True), [("b", 14.0
 check("zdiffstore", r.zdiffstore("out", ["u2", "u1"]), 1)
 check("zintercard", r.zintercard(2, ["u1", "u2"]), 2)
 check("zintercard limit", r.zintercard(2, ["u1", "u2"], limit=1), 1)
-error("zunion zero keys", lambda: r.execute_command("ZUNION", 0, "u1"), "at least 1 input key is needed for zunion")
+error("zunion zero keys", lambda: r.execute_command("ZUNION", 0, "u1"), "at least 1 input key is needed for 'zunion' command")
 
 # ZSCAN, small and large
 check("zscan small", r.zscan("u1"), (0, [("a", 1.0), ("b", 2.0), ("c", 3.0)]))
