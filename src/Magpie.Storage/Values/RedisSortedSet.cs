@@ -12,7 +12,7 @@ public readonly record struct ZEntry(byte[] Member, double Score);
 /// Everything ordered is expressed as ranks (0-based positions in ascending order), so score and
 /// lex ranges become a rank interval via <see cref="CountBelow"/> and <see cref="CountLexBelow"/>.
 /// </summary>
-public sealed class RedisSortedSet : IRedisValue, IMemberEnumerable
+public sealed class RedisSortedSet : IRedisValue
 {
     /// <summary>zset-max-listpack-entries.</summary>
     public static int MaxListpackEntries { get; set; } = 128;
@@ -76,16 +76,6 @@ public sealed class RedisSortedSet : IRedisValue, IMemberEnumerable
             return;
         }
         AddToSkipList(member, score);
-    }
-
-    public bool ContainsMember(ReadOnlySpan<byte> member) => TryGetScore(member, out _);
-
-    public IEnumerable<byte[]> EnumerateMembers()
-    {
-        var range = Range(0, Count, reverse: false);
-        var list = new List<byte[]>((int)Count);
-        while (range.MoveNext()) list.Add(range.Current.Member);
-        return list;
     }
 
     public bool TryGetScore(ReadOnlySpan<byte> member, out double score)
