@@ -158,3 +158,25 @@ public class CommandIntrospectionTests
         Assert.Equal(Err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"), c.Run("CONFIG", "SET", "nosuch", "1"));
     }
 }
+
+public class MovableKeysTests
+{
+    private readonly TestClient c = new();
+
+    [Fact]
+    public void Numkeys_commands_report_all_their_keys()
+    {
+        Assert.Equal(Bulks("dst", "a", "b"), c.Run("COMMAND", "GETKEYS", "ZUNIONSTORE", "dst", "2", "a", "b", "WEIGHTS", "1", "2"));
+        Assert.Equal(Bulks("a", "b"), c.Run("COMMAND", "GETKEYS", "ZINTER", "2", "a", "b"));
+        Assert.Equal(Bulks("x"), c.Run("COMMAND", "GETKEYS", "ZMPOP", "1", "x", "MIN"));
+    }
+
+    [Fact]
+    public void Sets_are_valid_inputs_to_sorted_set_operations()
+    {
+        c.Run("SADD", "s", "a", "b");
+        c.Run("ZADD", "z", "5", "b", "7", "c");
+        Assert.Equal(Array(Bulk("a"), Bulk("1"), Bulk("b"), Bulk("6"), Bulk("c"), Bulk("7")), c.Run("ZUNION", "2", "s", "z", "WITHSCORES"));
+        Assert.Equal(Int(1), c.Run("ZINTERCARD", "2", "s", "z"));
+    }
+}

@@ -74,15 +74,14 @@ public sealed class CommandSpec
     /// </summary>
     public IEnumerable<int> KeyPositions(int argCount, Func<int, string>? argAt = null)
     {
-        if (NumKeysIndex > 0)
+        // Fixed keys first (a STORE destination), then the keys counted by numkeys.
+        if (FirstKey > 0)
         {
-            if (argAt is null || NumKeysIndex >= argCount || !int.TryParse(argAt(NumKeysIndex), out int numKeys)) yield break;
-            for (int i = NumKeysIndex + 1; i <= NumKeysIndex + numKeys && i < argCount; i++) yield return i;
-            yield break;
+            int last = LastKey < 0 ? argCount + LastKey : LastKey;
+            for (int i = FirstKey; i <= last && i < argCount; i += Math.Max(KeyStep, 1)) yield return i;
         }
-        if (FirstKey <= 0) yield break;
-        int last = LastKey < 0 ? argCount + LastKey : LastKey;
-        for (int i = FirstKey; i <= last && i < argCount; i += Math.Max(KeyStep, 1)) yield return i;
+        if (NumKeysIndex > 0 && argAt is not null && NumKeysIndex < argCount && int.TryParse(argAt(NumKeysIndex), out int numKeys))
+            for (int i = NumKeysIndex + 1; i <= NumKeysIndex + numKeys && i < argCount; i++) yield return i;
     }
 }
 

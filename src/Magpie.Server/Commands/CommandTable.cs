@@ -29,6 +29,7 @@ public sealed class CommandTable
         ServerCommands.Register(table);
         TransactionCommands.Register(table);
         PubSubCommands.Register(table);
+        SortedSetCommands.Register(table);
         return table;
     }
 

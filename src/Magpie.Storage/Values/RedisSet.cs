@@ -16,7 +16,7 @@ namespace Magpie.Storage.Values;
 /// position in [0, Count), so random picks and cursors are O(1). Member arrays are never changed in
 /// place once stored, so <see cref="Clone"/> shares them.
 /// </summary>
-public sealed class RedisSet : IRedisValue
+public sealed class RedisSet : IRedisValue, IMemberEnumerable
 {
     /// <summary>set-max-intset-entries.</summary>
     public const int MaxIntsetEntries = 512;
@@ -53,6 +53,14 @@ public sealed class RedisSet : IRedisValue
             ? MemorySize.Array(_ints.Length * 8L)
             : MemorySize.Array(_members!.Length * MemorySize.Reference) + _contentBytes +
               (_index is null ? 0 : MemorySize.ObjectHeader + 64 + _index.Capacity * IndexSlotBytes));
+
+    bool IMemberEnumerable.ContainsMember(ReadOnlySpan<byte> member) => Contains(member);
+
+    /// <summary>Every member once, for ZUNION/ZINTER/ZDIFF over set inputs (intset members are formatted).</summary>
+    public IEnumerable<byte[]> EnumerateMembers()
+    {
+        for (int i = 0; i < _count; i++) yield return BytesAt(i);
+    }
 
     /// <summary>The integer at a position of an intset (see <see cref="IsIntset"/>).</summary>
     public long IntAt(int position) => _ints![position];
