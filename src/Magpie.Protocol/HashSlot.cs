@@ -19,26 +19,53 @@ public static class HashSlot
 
     public static int Of(string key) => Of(System.Text.Encoding.UTF8.GetBytes(key));
 
+    /// <summary>
+    /// CRC16-XMODEM, four bytes per step ("slicing by 4"): the four table loads don't depend on each
+    /// other, which is several times faster than the byte-at-a-time chain on typical keys.
+    /// </summary>
     public static ushort Crc16(ReadOnlySpan<byte> data)
     {
-        ushort crc = 0;
+        uint crc = 0;
+        var t0 = Tables[0];
+        var t1 = Tables[1];
+        var t2 = Tables[2];
+        var t3 = Tables[3];
+        while (data.Length >= 4)
+        {
+            // XOR the register into the first two bytes, then the CRC of the four bytes from a zero register.
+            uint b0 = data[0] ^ (crc >> 8);
+            uint b1 = data[1] ^ (crc & 0xff);
+            crc = (uint)(t3[b0] ^ t2[b1] ^ t1[data[2]] ^ t0[data[3]]);
+            data = data[4..];
+        }
         foreach (byte b in data)
-            crc = (ushort)((crc << 8) ^ Table[((crc >> 8) ^ b) & 0xff]);
-        return crc;
+            crc = ((crc << 8) ^ t0[((crc >> 8) ^ b) & 0xff]) & 0xffff;
+        return (ushort)crc;
     }
 
-    private static readonly ushort[] Table = BuildTable();
+    // Tables[k][b]: the CRC of byte b followed by k zero bytes, from a zero register.
+    private static readonly ushort[][] Tables = BuildTables();
 
-    private static ushort[] BuildTable()
+    private static ushort[][] BuildTables()
     {
-        var table = new ushort[256];
+        var tables = new ushort[4][];
+        tables[0] = new ushort[256];
         for (int i = 0; i < 256; i++)
         {
             ushort crc = (ushort)(i << 8);
             for (int bit = 0; bit < 8; bit++)
                 crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
-            table[i] = crc;
+            tables[0][i] = crc;
         }
-        return table;
+        for (int k = 1; k < 4; k++)
+        {
+            tables[k] = new ushort[256];
+            for (int i = 0; i < 256; i++)
+            {
+                ushort previous = tables[k - 1][i];
+                tables[k][i] = (ushort)((previous << 8) ^ tables[0][previous >> 8]);
+            }
+        }
+        return tables;
     }
 }

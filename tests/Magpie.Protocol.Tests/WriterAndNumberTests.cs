@@ -96,3 +96,31 @@ public class WriterAndNumberTests
     public void Hash_tags_follow_the_cluster_spec(string key, string hashed) =>
         Assert.Equal(HashSlot.Crc16(Encoding.ASCII.GetBytes(hashed)) & 16383, HashSlot.Of(key));
 }
+
+public class Crc16Tests
+{
+    /// <summary>The byte-at-a-time definition, to check the sliced version against.</summary>
+    private static ushort Reference(ReadOnlySpan<byte> data)
+    {
+        ushort crc = 0;
+        foreach (byte b in data)
+        {
+            crc ^= (ushort)(b << 8);
+            for (int i = 0; i < 8; i++) crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
+        }
+        return crc;
+    }
+
+    [Fact]
+    public void Sliced_crc_matches_the_bitwise_definition_for_every_length()
+    {
+        var rng = new Random(7);
+        for (int length = 0; length < 100; length++)
+        {
+            var data = new byte[length];
+            rng.NextBytes(data);
+            Assert.Equal(Reference(data), HashSlot.Crc16(data));
+        }
+        Assert.Equal(0x31C3, HashSlot.Crc16("123456789"u8));
+    }
+}
