@@ -10,7 +10,7 @@ namespace Magpie.Storage;
 public sealed class Database
 {
     private readonly Keyspace _keyspace;
-    private SlotTable?[] _slots = new SlotTable?[HashSlot.Count];
+    private SlotTable[] _slots = new SlotTable[HashSlot.Count];
     // Non-empty slots, for uniform-ish random sampling; _slotPosition maps slot -> index or -1.
     private int[] _nonEmpty = new int[64];
     private int _nonEmptyCount;
@@ -71,11 +71,7 @@ public sealed class Database
     public Entry Add(ReadOnlySpan<byte> key, object value, long expireAt = 0)
     {
         int slot = HashSlot.Of(key);
-        var table = _slots[slot];
-        if (table is null)
-        {
-            table = _slots[slot] = new SlotTable();
-        }
+        ref var table = ref _slots[slot];
         if (table.Count == 0) MarkNonEmpty(slot);
         var entry = new Entry(key.ToArray(), KeyHashing.Hash(key), value);
         entry.Access = _keyspace.NewAccess();
@@ -117,7 +113,7 @@ public sealed class Database
     {
         if (!entry.Live) return;
         int slot = HashSlot.Of(entry.Key);
-        var table = _slots[slot]!;
+        ref var table = ref _slots[slot];
         table.Remove(entry);
         if (table.Count == 0) MarkEmpty(slot);
         Count--;
@@ -167,20 +163,13 @@ public sealed class Database
         Remove(entry);
     }
 
-    public long CountInSlot(int slot) => _slots[slot]?.Count ?? 0;
+    public long CountInSlot(int slot) => _slots[slot].Count;
 
     /// <summary>Up to <paramref name="max"/> keys of one slot (CLUSTER GETKEYSINSLOT, migration).</summary>
     public List<Entry> EntriesInSlot(int slot, int max = int.MaxValue)
     {
         var list = new List<Entry>();
-        if (_slots[slot] is { } table)
-        {
-            foreach (var e in table.All())
-            {
-                if (list.Count >= max) break;
-                list.Add(e);
-            }
-        }
+        _slots[slot].CopyTo(list, max);
         return list;
     }
 
@@ -197,8 +186,8 @@ public sealed class Database
         int budget = Math.Max(count, 1) * 10;
         while (slot < HashSlot.Count)
         {
-            var table = _slots[slot];
-            if (table is null || table.Count == 0)
+            ref var table = ref _slots[slot];
+            if (table.Count == 0)
             {
                 // Skipping an empty slot is one array read, so it costs no budget.
                 slot++;
@@ -219,7 +208,7 @@ public sealed class Database
     {
         if (_nonEmptyCount == 0) return null;
         int slot = _nonEmpty[rng.Next(_nonEmptyCount)];
-        return _slots[slot]!.Random(rng);
+        return _slots[slot].Random(rng);
     }
 
     /// <summary>A random key with a TTL, or null.</summary>
@@ -229,7 +218,7 @@ public sealed class Database
     public List<Entry> AllEntries()
     {
         var list = new List<Entry>((int)Math.Min(Count, int.MaxValue));
-        for (int i = 0; i < _nonEmptyCount; i++) _slots[_nonEmpty[i]]!.CopyTo(list);
+        for (int i = 0; i < _nonEmptyCount; i++) _slots[_nonEmpty[i]].CopyTo(list);
         return list;
     }
 
@@ -241,7 +230,7 @@ public sealed class Database
             _keyspace.Unaccount(e);
             _keyspace.NotifyModified(this, e.Key);
         }
-        _slots = new SlotTable?[HashSlot.Count];
+        _slots = new SlotTable[HashSlot.Count];
         _nonEmpty = new int[64];
         _nonEmptyCount = 0;
         _slotPosition = NewPositions();
@@ -263,11 +252,11 @@ public sealed class Database
     internal long BucketBytes()
     {
         long total = 0;
-        for (int i = 0; i < _nonEmptyCount; i++) total += _slots[_nonEmpty[i]]!.BucketBytes;
+        for (int i = 0; i < _nonEmptyCount; i++) total += _slots[_nonEmpty[i]].BucketBytes;
         return total;
     }
 
-    private Entry? FindRaw(ReadOnlySpan<byte> key, int slot) => _slots[slot]?.Find(key, KeyHashing.Hash(key));
+    private Entry? FindRaw(ReadOnlySpan<byte> key, int slot) => _slots[slot].Find(key, KeyHashing.Hash(key));
 
     private void RemoveVolatile(Entry entry)
     {

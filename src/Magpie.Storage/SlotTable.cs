@@ -8,14 +8,19 @@ namespace Magpie.Storage;
 /// reverse-binary scan cursor, which visits every key present for the whole scan even when the
 /// table grows or shrinks between calls.
 /// </summary>
-internal sealed class SlotTable
+/// <remarks>
+/// A struct kept inline in the database's slot array, so a lookup goes straight from the slot to
+/// its bucket array without another object in between. Use it through a <c>ref</c>.
+/// </remarks>
+internal struct SlotTable
 {
-    private Entry?[] _buckets = new Entry?[4];
+    private Entry?[]? _buckets;
 
     public int Count { get; private set; }
 
-    public Entry? Find(ReadOnlySpan<byte> key, int hash)
+    public readonly Entry? Find(ReadOnlySpan<byte> key, int hash)
     {
+        if (_buckets is null) return null;
         for (var e = _buckets[hash & (_buckets.Length - 1)]; e is not null; e = e.Next)
             if (e.Hash == hash && key.SequenceEqual(e.Key)) return e;
         return null;
@@ -24,6 +29,7 @@ internal sealed class SlotTable
     /// <summary>Adds an entry whose key is known to be absent.</summary>
     public void Add(Entry entry)
     {
+        _buckets ??= new Entry?[4];
         if (Count >= _buckets.Length) Resize(_buckets.Length * 2);
         ref var head = ref _buckets[entry.Hash & (_buckets.Length - 1)];
         entry.Next = head;
@@ -33,6 +39,7 @@ internal sealed class SlotTable
 
     public bool Remove(Entry entry)
     {
+        if (_buckets is null) return false;
         ref var link = ref _buckets[entry.Hash & (_buckets.Length - 1)];
         while (link is not null)
         {
@@ -50,12 +57,12 @@ internal sealed class SlotTable
         return false;
     }
 
-    public long BucketBytes => (long)_buckets.Length * MemorySize.Reference;
+    public readonly long BucketBytes => (long)(_buckets?.Length ?? 0) * MemorySize.Reference;
 
     /// <summary>A random entry, or null when empty.</summary>
-    public Entry? Random(Random rng)
+    public readonly Entry? Random(Random rng)
     {
-        if (Count == 0) return null;
+        if (Count == 0 || _buckets is null) return null;
         int mask = _buckets.Length - 1;
         int start = rng.Next(_buckets.Length);
         for (int i = 0; i <= mask; i++)
@@ -75,8 +82,9 @@ internal sealed class SlotTable
     /// <summary>
     /// Visits one bucket at <paramref name="cursor"/> and returns the next cursor (0 when done).
     /// </summary>
-    public ulong ScanBucket(ulong cursor, Action<Entry> visit)
+    public readonly ulong ScanBucket(ulong cursor, Action<Entry> visit)
     {
+        if (_buckets is null) return 0;
         ulong mask = (ulong)_buckets.Length - 1;
         for (var e = _buckets[cursor & mask]; e is not null; e = e.Next) visit(e);
         cursor |= ~mask;
@@ -85,16 +93,22 @@ internal sealed class SlotTable
         return ReverseBits(cursor);
     }
 
-    public IEnumerable<Entry> All()
+    /// <summary>Up to <paramref name="max"/> entries into a list.</summary>
+    public readonly void CopyTo(List<Entry> list, int max)
     {
+        if (_buckets is null) return;
         foreach (var head in _buckets)
             for (var e = head; e is not null; e = e.Next)
-                yield return e;
+            {
+                if (list.Count >= max) return;
+                list.Add(e);
+            }
     }
 
     /// <summary>Collects every entry into a list; safe to mutate the table afterwards.</summary>
-    public void CopyTo(List<Entry> list)
+    public readonly void CopyTo(List<Entry> list)
     {
+        if (_buckets is null) return;
         foreach (var head in _buckets)
             for (var e = head; e is not null; e = e.Next)
                 list.Add(e);
@@ -102,7 +116,7 @@ internal sealed class SlotTable
 
     private void Resize(int size)
     {
-        var old = _buckets;
+        var old = _buckets!;
         _buckets = new Entry?[size];
         int mask = size - 1;
         foreach (var head in old)
