@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite drives for real: redis-server (the reference, and the client tests'
-# second server), redis-cli and redis-benchmark (redis-tools), redis-py (python3-redis) and ioredis.
+# second server), redis-cli and redis-benchmark (redis-tools), redis-py (python3-redis), ioredis
+# (npm) and Prometheus (for the real scrape of /metrics).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ command -v redis-cli >/dev/null || need_apt+=(redis-tools)
 /usr/bin/python3 -c 'import redis' 2>/dev/null || need_apt+=(python3-redis)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
+command -v prometheus >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq

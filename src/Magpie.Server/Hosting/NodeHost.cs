@@ -114,6 +114,12 @@ public static class NodeHost
     private static void MapHttp(WebApplication app)
     {
         app.MapGet("/health", () => Results.Json(new HealthReply("ok"), NodeJsonContext.Default.HealthReply));
+        app.MapGet("/metrics", (ServerState server) =>
+        {
+            var text = new Http.PrometheusText();
+            Http.NodeMetrics.Write(server, text);
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+        });
     }
 
     private static IEnumerable<IPAddress> ParseAddresses(MagpieOptions options) =>

@@ -99,6 +99,9 @@ public sealed class ServerState
     /// <summary>Commands per second over the last second, sampled by the maintenance task.</summary>
     public long OpsPerSecond { get; set; }
 
+    /// <summary>Subsystems that add metric families to /metrics (groups, cluster).</summary>
+    public List<Action<Http.PrometheusText>> MetricsContributors { get; } = [];
+
     public Func<long> BlockedClients { get; set; } = () => 0;
 
     public Func<long> TrackingClients { get; set; } = () => 0;
