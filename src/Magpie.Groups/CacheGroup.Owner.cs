@@ -21,12 +21,23 @@ public sealed partial class CacheGroup
         return fetched.Value is null ? PeerGetResult.NotFound : PeerGetResult.Found(fetched.Value, fetched.TimeToLive);
     }
 
-    /// <summary>Applies a write a peer forwarded to this node as owner, then invalidates everyone's copies.</summary>
-    public Task HandlePeerSetAsync(string key, byte[] value, TimeSpan? timeToLive) =>
-        ApplySetAsync(key, value, timeToLive ?? _options.DefaultTtl);
+    /// <summary>
+    /// Applies a write a peer forwarded to this node as owner. Completes once the value is stored;
+    /// the invalidation of other nodes' copies goes on in the background, so the forwarding peer's
+    /// wait never includes another peer's timeout.
+    /// </summary>
+    public Task HandlePeerSetAsync(string key, byte[] value, TimeSpan? timeToLive)
+    {
+        _ = ApplySetAsync(key, value, timeToLive ?? _options.DefaultTtl); // never faults: see InvalidateOnPeerAsync
+        return Task.CompletedTask;
+    }
 
-    /// <summary>Applies a removal a peer forwarded to this node as owner, then invalidates everyone's copies.</summary>
-    public Task HandlePeerRemoveAsync(string key) => ApplyRemoveAsync(key);
+    /// <summary>Applies a removal a peer forwarded to this node as owner; invalidation as for <see cref="HandlePeerSetAsync"/>.</summary>
+    public Task HandlePeerRemoveAsync(string key)
+    {
+        _ = ApplyRemoveAsync(key);
+        return Task.CompletedTask;
+    }
 
     /// <summary>The owner wrote the key: drop this node's copy.</summary>
     public void HandleInvalidate(string key) => Invalidate(key);

@@ -26,7 +26,10 @@ public sealed partial class CacheGroup
             cancellationToken);
     }
 
-    /// <summary>As the owner: store, drop any hot copy, tell every live peer to drop theirs.</summary>
+    /// <summary>
+    /// As the owner: store, drop any hot copy, tell every live peer to drop theirs. The returned task
+    /// ends when the invalidations have been answered (or timed out); the value is stored at once.
+    /// </summary>
     internal Task ApplySetAsync(string key, byte[] value, TimeSpan? timeToLive)
     {
         Interlocked.Increment(ref _writeEpoch);
@@ -35,7 +38,7 @@ public sealed partial class CacheGroup
         return BroadcastInvalidateAsync(key);
     }
 
-    /// <summary>As the owner: remove, tell every live peer to drop its copy.</summary>
+    /// <summary>As the owner: remove, tell every live peer to drop its copy (task as for <see cref="ApplySetAsync"/>).</summary>
     internal Task ApplyRemoveAsync(string key)
     {
         Interlocked.Increment(ref _writeEpoch);
