@@ -29,7 +29,7 @@ public sealed partial class CacheGroup
         {
             // TinyLFU admission decides whether this remote key is popular enough to keep.
             if (fromPeer.Value is not null && Volatile.Read(ref _writeEpoch) == epoch)
-                _hot.Set(key, fromPeer.Value, fromPeer.TimeToLive ?? _options.DefaultTtl);
+                _hot.Set(key, fromPeer.Value, HotTtl(fromPeer.TimeToLive ?? _options.DefaultTtl));
             return fromPeer;
         }
 
@@ -93,9 +93,14 @@ public sealed partial class CacheGroup
         var ttl = result.TimeToLive ?? _options.DefaultTtl;
         // A write that landed while we were loading is newer than what we loaded: keep the write.
         if (Volatile.Read(ref _writeEpoch) == epoch)
-            (asOwner ? _main : _hot).Set(key, result.Value!, ttl);
+        {
+            if (asOwner) _main.Set(key, result.Value!, ttl);
+            else _hot.Set(key, result.Value!, HotTtl(ttl));
+        }
         return new Fetched(result.Value, ttl);
     }
+
+    private TimeSpan HotTtl(TimeSpan? ttl) => ttl is { } t && t < _options.HotCacheTtl ? t : _options.HotCacheTtl;
 
     private async Task<LoadResult> InvokeLoaderAsync(string key, int slot)
     {

@@ -18,11 +18,21 @@ public sealed class GroupOptions
     /// <summary>Share of <see cref="MaxBytes"/> for hot copies of keys other nodes own (0 turns the hot cache off).</summary>
     public double HotCacheShare { get; set; } = 0.125;
 
-    /// <summary>A load that has not finished after this long fails with a <see cref="TimeoutException"/>.</summary>
-    public TimeSpan LoaderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Longest a hot copy is kept (shorter when the owner's TTL is). Writes invalidate hot copies at
+    /// once; this bounds how stale a copy can get on a node that missed an invalidation.
+    /// </summary>
+    public TimeSpan HotCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>No request waits longer than this for a peer; a peer that takes longer is marked failed.</summary>
-    public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>A load that has not finished after this long fails with a <see cref="TimeoutException"/>.</summary>
+    public TimeSpan LoaderTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// No request waits longer than this for a peer; a peer that takes longer is reported failed and
+    /// the request is served locally. A peer's answer can include its own load, so this must exceed
+    /// <see cref="LoaderTimeout"/>: otherwise a healthy owner with a slow origin would be failed over.
+    /// </summary>
+    public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Server mode: URL template of an HTTP origin, with <c>{key}</c> (and optionally <c>{group}</c>)
@@ -39,8 +49,9 @@ public sealed class GroupOptions
         if (MaxBytes <= 0) errors.Add($"{who}: MaxBytes must be positive.");
         if (DefaultTtl is { } ttl && ttl <= TimeSpan.Zero) errors.Add($"{who}: DefaultTtl must be positive when set.");
         if (double.IsNaN(HotCacheShare) || HotCacheShare < 0 || HotCacheShare >= 1) errors.Add($"{who}: HotCacheShare must be in [0, 1).");
+        if (HotCacheTtl <= TimeSpan.Zero) errors.Add($"{who}: HotCacheTtl must be positive.");
         if (LoaderTimeout <= TimeSpan.Zero) errors.Add($"{who}: LoaderTimeout must be positive.");
-        if (PeerTimeout <= TimeSpan.Zero) errors.Add($"{who}: PeerTimeout must be positive.");
+        if (PeerTimeout <= LoaderTimeout) errors.Add($"{who}: PeerTimeout must be longer than LoaderTimeout (an owner's answer may include its load).");
         if (Origin is not null && !Groups.Origin.HttpOriginLoader.IsValidTemplate(Origin, out var why)) errors.Add($"{who}: Origin {why}");
         return errors;
     }

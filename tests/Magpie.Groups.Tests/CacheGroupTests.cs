@@ -140,5 +140,7 @@ public class CacheGroupTests
         Assert.Throws<ArgumentException>(() => new CacheGroup(options, (_, _, _) => default));
         Assert.Empty(new GroupOptions { Name = "ok", Origin = "http://127.0.0.1:9000/scores/{key}" }.Validate());
         Assert.Single(new GroupOptions { Name = "ok", Origin = "http://127.0.0.1:9000/scores" }.Validate());
+        var peerFasterThanLoader = new GroupOptions { Name = "t", LoaderTimeout = TimeSpan.FromSeconds(5), PeerTimeout = TimeSpan.FromSeconds(1) };
+        Assert.Contains("PeerTimeout must be longer than LoaderTimeout", Assert.Single(peerFasterThanLoader.Validate()));
     }
 }

@@ -21,13 +21,17 @@ internal sealed class FakeOrigin
 
     public Func<string, Exception?> FailWith { get; set; } = _ => null;
 
-    public ValueTask<LoadResult> LoadAsync(string key, LoaderContext context, CancellationToken cancellationToken)
+    /// <summary>Loads wait for this before answering (a slow database).</summary>
+    public Task Gate { get; set; } = Task.CompletedTask;
+
+    public async ValueTask<LoadResult> LoadAsync(string key, LoaderContext context, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _loads);
         _loadsByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
         _loadsByNode.AddOrUpdate(context.NodeId, 1, (_, n) => n + 1);
+        await Gate.WaitAsync(cancellationToken);
         if (FailWith(key) is { } error) throw error;
-        return ValueTask.FromResult(_values.TryGetValue(key, out var v) ? LoadResult.Found(Encoding.UTF8.GetBytes(v)) : LoadResult.NotFound);
+        return _values.TryGetValue(key, out var v) ? LoadResult.Found(Encoding.UTF8.GetBytes(v)) : LoadResult.NotFound;
     }
 }
 

@@ -3,8 +3,11 @@ namespace Magpie.Groups.Tests;
 [Collection(TimingSensitive.Name)]
 public class SingleFlightTests
 {
-    private static CacheGroup Group(Func<string, LoaderContext, CancellationToken, ValueTask<LoadResult>> loader, TimeSpan? loaderTimeout = null) =>
-        new(new GroupOptions { Name = "g", LoaderTimeout = loaderTimeout ?? TimeSpan.FromSeconds(5) }, loader);
+    private static CacheGroup Group(Func<string, LoaderContext, CancellationToken, ValueTask<LoadResult>> loader, TimeSpan? loaderTimeout = null)
+    {
+        var timeout = loaderTimeout ?? TimeSpan.FromSeconds(5);
+        return new(new GroupOptions { Name = "g", LoaderTimeout = timeout, PeerTimeout = timeout * 2 }, loader);
+    }
 
     [Fact(Timeout = 15_000)]
     public async Task A_thousand_concurrent_gets_of_a_cold_key_call_the_loader_once()

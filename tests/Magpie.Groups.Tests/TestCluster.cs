@@ -8,7 +8,7 @@ internal sealed class TestCluster
 {
     public const string GroupName = "scores";
 
-    public TestCluster(int primaries, int gateways = 0, TimeSpan? peerTimeout = null, Action<GroupOptions>? configure = null)
+    public TestCluster(int primaries, int gateways = 0, TimeSpan? peerTimeout = null, Action<GroupOptions>? configure = null, TimeProvider? time = null)
     {
         var nodes = Enumerable.Range(1, primaries).Select(i => new NodeInfo($"node-{i}", $"127.0.0.1:{7000 + i}"))
             .Concat(Enumerable.Range(1, gateways).Select(i => new NodeInfo($"gw-{i}", $"127.0.0.1:{7100 + i}", Role: NodeRole.Gateway)))
@@ -16,8 +16,9 @@ internal sealed class TestCluster
         foreach (var self in nodes)
         {
             var cluster = StaticCluster.Create(self, nodes, Network);
-            var registry = new GroupRegistry(cluster, Network);
-            var options = new GroupOptions { Name = GroupName, MaxBytes = 1 << 20, PeerTimeout = peerTimeout ?? TimeSpan.FromMilliseconds(300) };
+            var registry = new GroupRegistry(cluster, Network, time);
+            var timeout = peerTimeout ?? TimeSpan.FromMilliseconds(300);
+            var options = new GroupOptions { Name = GroupName, MaxBytes = 1 << 20, PeerTimeout = timeout, LoaderTimeout = timeout / 2 };
             configure?.Invoke(options);
             registry.Add(options, Origin.LoadAsync);
             Network.Attach(self.Id, registry);
