@@ -77,8 +77,9 @@ public sealed partial class CacheGroup
                 await applyHere(this, key).WaitAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            Interlocked.Increment(ref _writeEpoch);
-            _hot.Remove(key);
+            // The writer reads its own write: drop any copy here (a main copy exists if this node
+            // stood in for a dead owner) before the owner's invalidation arrives.
+            Invalidate(key);
             lastOwner = owner;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.PeerTimeout);

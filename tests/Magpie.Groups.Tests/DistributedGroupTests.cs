@@ -207,6 +207,26 @@ public class DistributedGroupTests
     }
 
     [Fact(Timeout = 15_000)]
+    public async Task A_node_that_stood_in_for_the_owner_reads_its_own_write_after_the_owner_returns()
+    {
+        var cluster = new TestCluster(2);
+        string key = cluster.KeysOwnedBy("node-2").First();
+        cluster.Origin[key] = "old";
+        cluster.Network.SetFault("node-2", Fault.Refuse);
+        Assert.Equal("old", Bytes.Text(await cluster.Group("node-1").GetAsync(key))); // node-1 now owns it, in main
+        cluster.Network.SetFault("node-2", Fault.None);
+        await cluster.Cluster("node-1").Health.ProbeOnceAsync();
+
+        var slowLink = new TaskCompletionSource();
+        cluster.Network.InvalidationGate = slowLink.Task;
+        await cluster.Group("node-1").SetAsync(key, Bytes.Of("new")); // forwarded to node-2 again
+
+        Assert.Equal("new", Bytes.Text(await cluster.Group("node-1").GetAsync(key))); // before any invalidation arrives
+        slowLink.SetResult();
+        Assert.Equal("new", Bytes.Text(await cluster.Group("node-2").GetAsync(key)));
+    }
+
+    [Fact(Timeout = 15_000)]
     public async Task A_write_that_reaches_no_owner_fails_clearly()
     {
         var cluster = new TestCluster(3, peerTimeout: TimeSpan.FromMilliseconds(100));

@@ -22,6 +22,9 @@ public sealed class InMemoryPeerNetwork : IGroupPeerClient, INodeProbe
 
     public int CallsTo(string nodeId) => _callsTo.GetValueOrDefault(nodeId);
 
+    /// <summary>Invalidations are delivered only once this completes (a slow link).</summary>
+    public Task InvalidationGate { get; set; } = Task.CompletedTask;
+
     public async ValueTask<PeerGetResult> GetAsync(NodeInfo peer, string group, string key, CancellationToken cancellationToken)
     {
         var node = await ReachAsync(peer, cancellationToken);
@@ -50,6 +53,7 @@ public sealed class InMemoryPeerNetwork : IGroupPeerClient, INodeProbe
     public async ValueTask InvalidateAsync(NodeInfo peer, string group, string key, CancellationToken cancellationToken)
     {
         var node = await ReachAsync(peer, cancellationToken);
+        await InvalidationGate.WaitAsync(cancellationToken);
         node.HandleInvalidate(group, key);
     }
 

@@ -29,4 +29,7 @@ internal sealed class CacheNode(string key, int hash, byte[] value, long weight,
     public CacheNode? Next;
 
     public bool IsExpired(long nowMs) => ExpiresAtMs != NoExpiry && ExpiresAtMs <= nowMs;
+
+    /// <summary>Reads the clock only for entries that can expire (the hit path).</summary>
+    public bool IsLive(CacheClock clock) => ExpiresAtMs == NoExpiry || ExpiresAtMs > clock.NowMs();
 }

@@ -69,7 +69,7 @@ internal sealed class WTinyLfuCache
     {
         if (_map.TryGetValue(key, out var node))
         {
-            if (!node.IsExpired(_clock.NowMs()))
+            if (node.IsLive(_clock))
             {
                 RecordRead(node);
                 value = node.Value;
