@@ -21,6 +21,9 @@ public interface IClusterView
     /// <summary>The current map of effective owners, for CLUSTER SLOTS and <c>/api/nodes</c>.</summary>
     SlotMap SlotMap { get; }
 
+    /// <summary>Cancelled when the peer is marked down, so requests waiting on it fail over at once.</summary>
+    CancellationToken WhenDown(NodeInfo peer);
+
     void ReportSuccess(NodeInfo peer);
 
     void ReportFailure(NodeInfo peer);

@@ -53,6 +53,13 @@ public sealed partial class PeerHealth
         _peers.Values.Select(s => s.Node with { State = s.IsUp ? NodeState.Up : NodeState.Down })
             .OrderBy(n => n.Id, StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// A token cancelled when the peer is next marked down (already cancelled while it is down), so
+    /// requests waiting on a peer can fail over as soon as anyone sees it die. None for self or unknown ids.
+    /// </summary>
+    public CancellationToken WhenDown(string nodeId) =>
+        _peers.TryGetValue(nodeId, out var status) ? status.DownSignal.Token : CancellationToken.None;
+
     /// <summary>A request to the peer, or a probe, succeeded.</summary>
     public void ReportSuccess(string nodeId)
     {
@@ -63,6 +70,7 @@ public sealed partial class PeerHealth
             status.ConsecutiveFailures = 0;
             cameUp = !status.IsUp;
             status.IsUp = true;
+            if (cameUp) status.DownSignal = new CancellationTokenSource();
         }
         if (cameUp) Changed(status.Node, NodeState.Up);
     }
@@ -71,14 +79,19 @@ public sealed partial class PeerHealth
     public void ReportFailure(string nodeId)
     {
         if (!_peers.TryGetValue(nodeId, out var status)) return;
-        bool wentDown;
+        CancellationTokenSource? downSignal = null;
         lock (status)
         {
             status.ConsecutiveFailures++;
-            wentDown = status.IsUp && status.ConsecutiveFailures >= _options.FailuresBeforeDown;
-            if (wentDown) status.IsUp = false;
+            if (status.IsUp && status.ConsecutiveFailures >= _options.FailuresBeforeDown)
+            {
+                status.IsUp = false;
+                downSignal = status.DownSignal; // the one waiters hold, even if the peer comes back meanwhile
+            }
         }
-        if (wentDown) Changed(status.Node, NodeState.Down);
+        if (downSignal is null) return;
+        Changed(status.Node, NodeState.Down);
+        downSignal.Cancel(); // outside the lock: it runs waiters' callbacks. Not disposed: tokens are still held.
     }
 
     /// <summary>Probes every peer once, concurrently, each bounded by the probe timeout.</summary>
@@ -148,5 +161,6 @@ public sealed partial class PeerHealth
         public NodeInfo Node { get; } = node;
         public int ConsecutiveFailures;
         public volatile bool IsUp = true;
+        public volatile CancellationTokenSource DownSignal = new();
     }
 }

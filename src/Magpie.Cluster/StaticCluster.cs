@@ -61,6 +61,8 @@ public sealed class StaticCluster : IClusterView
     public IReadOnlyList<NodeInfo> Nodes() =>
         _ring.Nodes.Select(n => n with { State = Health.StateOf(n.Id) }).ToArray();
 
+    public CancellationToken WhenDown(NodeInfo peer) => Health.WhenDown(peer.Id);
+
     public void ReportSuccess(NodeInfo peer) => Health.ReportSuccess(peer.Id);
 
     public void ReportFailure(NodeInfo peer) => Health.ReportFailure(peer.Id);

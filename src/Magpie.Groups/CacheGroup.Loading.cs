@@ -41,11 +41,13 @@ public sealed partial class CacheGroup
     /// <summary>The owner's answer, or null when it could not be reached in time (it is then reported failed).</summary>
     private async Task<Fetched?> TryFetchFromPeerAsync(NodeInfo owner, string key)
     {
+        // Ends at the peer timeout, or as soon as anyone marks the owner down.
         using var timeout = new CancellationTokenSource(_options.PeerTimeout, _time);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _cluster.WhenDown(owner));
         try
         {
-            var answer = await _peers!.GetAsync(owner, Name, key, timeout.Token).AsTask()
-                .WaitAsync(_options.PeerTimeout, _time).ConfigureAwait(false);
+            var answer = await _peers!.GetAsync(owner, Name, key, giveUp.Token).AsTask()
+                .WaitAsync(_options.PeerTimeout, _time, giveUp.Token).ConfigureAwait(false);
             _cluster.ReportSuccess(owner);
             Interlocked.Increment(ref _peerHits);
             return answer.IsFound ? new Fetched(answer.Value, answer.TimeToLive) : Fetched.NotFound;

@@ -81,12 +81,13 @@ public sealed partial class CacheGroup
             // stood in for a dead owner) before the owner's invalidation arrives.
             Invalidate(key);
             lastOwner = owner;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.PeerTimeout);
+            // Ends at the peer timeout, when the caller gives up, or as soon as anyone marks the owner down.
+            using var timeout = new CancellationTokenSource(_options.PeerTimeout, _time);
+            using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken, _cluster.WhenDown(owner));
             try
             {
-                await forward(_peers, owner, key, timeout.Token).AsTask()
-                    .WaitAsync(_options.PeerTimeout, _time, cancellationToken).ConfigureAwait(false);
+                await forward(_peers, owner, key, giveUp.Token).AsTask()
+                    .WaitAsync(_options.PeerTimeout, _time, giveUp.Token).ConfigureAwait(false);
                 _cluster.ReportSuccess(owner);
                 return;
             }
@@ -118,10 +119,11 @@ public sealed partial class CacheGroup
     private async Task InvalidateOnPeerAsync(NodeInfo peer, string key)
     {
         using var timeout = new CancellationTokenSource(_options.PeerTimeout, _time);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _cluster.WhenDown(peer));
         try
         {
-            await _peers!.InvalidateAsync(peer, Name, key, timeout.Token).AsTask()
-                .WaitAsync(_options.PeerTimeout, _time).ConfigureAwait(false);
+            await _peers!.InvalidateAsync(peer, Name, key, giveUp.Token).AsTask()
+                .WaitAsync(_options.PeerTimeout, _time, giveUp.Token).ConfigureAwait(false);
             _cluster.ReportSuccess(peer);
         }
         catch (Exception ex)

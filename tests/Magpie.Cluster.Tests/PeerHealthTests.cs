@@ -65,6 +65,24 @@ public class PeerHealthTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task The_down_token_fires_when_the_peer_goes_down_and_is_fresh_after_it_comes_back()
+    {
+        await Task.Yield();
+        var cluster = Cluster(new ScriptedProbe());
+        var peer = Nodes.Primary(2);
+        var token = cluster.WhenDown(peer);
+        Assert.False(token.IsCancellationRequested);
+
+        cluster.ReportFailure(peer);
+        Assert.True(token.IsCancellationRequested);
+        Assert.True(cluster.WhenDown(peer).IsCancellationRequested);
+
+        cluster.ReportSuccess(peer);
+        Assert.False(cluster.WhenDown(peer).IsCancellationRequested);
+        Assert.False(cluster.WhenDown(cluster.Self).CanBeCanceled);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Self_is_never_marked_down()
     {
         await Task.Yield();

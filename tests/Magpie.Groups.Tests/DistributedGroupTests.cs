@@ -170,6 +170,24 @@ public class DistributedGroupTests
     }
 
     [Fact(Timeout = 15_000)]
+    public async Task Requests_waiting_on_a_hung_owner_fail_over_as_soon_as_it_is_marked_down()
+    {
+        var cluster = new TestCluster(3, peerTimeout: TimeSpan.FromSeconds(10));
+        string key = cluster.KeysOwnedBy("node-2").First();
+        cluster.Origin[key] = "v";
+        cluster.Network.SetFault("node-2", Fault.Hang);
+
+        var watch = Stopwatch.StartNew();
+        var waiting = cluster.Group("node-1").GetAsync(key).AsTask();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        await cluster.Cluster("node-1").Health.ProbeOnceAsync(); // the probe times out: node-2 is down
+
+        Assert.Equal("v", Bytes.Text(await waiting));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"waited {watch.Elapsed}, the peer timeout is 10 s");
+    }
+
+    [Fact(Timeout = 15_000)]
     public async Task A_peer_that_answers_probes_again_is_used_again()
     {
         var cluster = new TestCluster(3);
