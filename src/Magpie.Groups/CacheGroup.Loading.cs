@@ -24,11 +24,11 @@ public sealed partial class CacheGroup
         if (IsSelf(owner) || _peers is null)
             return await LoadHereAsync(key, slot, asOwner: true).ConfigureAwait(false);
 
-        long epoch = Volatile.Read(ref _writeEpoch);
+        long epoch = ReadWriteEpoch(key);
         if (await TryFetchFromPeerAsync(owner, key).ConfigureAwait(false) is { } fromPeer)
         {
             // TinyLFU admission decides whether this remote key is popular enough to keep.
-            if (fromPeer.Value is not null && Volatile.Read(ref _writeEpoch) == epoch)
+            if (fromPeer.Value is not null && ReadWriteEpoch(key) == epoch)
                 _hot.Set(key, fromPeer.Value, HotTtl(fromPeer.TimeToLive ?? _options.DefaultTtl));
             return fromPeer;
         }
@@ -77,7 +77,7 @@ public sealed partial class CacheGroup
     {
         if (_main.TryGet(key, out var cached, out var cachedTtl)) return new Fetched(cached, cachedTtl);
 
-        long epoch = Volatile.Read(ref _writeEpoch);
+        long epoch = ReadWriteEpoch(key);
         Interlocked.Increment(ref _loads);
         LoadResult result;
         try
@@ -94,7 +94,7 @@ public sealed partial class CacheGroup
 
         var ttl = result.TimeToLive ?? _options.DefaultTtl;
         // A write that landed while we were loading is newer than what we loaded: keep the write.
-        if (Volatile.Read(ref _writeEpoch) == epoch)
+        if (ReadWriteEpoch(key) == epoch)
         {
             if (asOwner) _main.Set(key, result.Value!, ttl);
             else _hot.Set(key, result.Value!, HotTtl(ttl));

@@ -32,7 +32,7 @@ public sealed partial class CacheGroup
     /// </summary>
     internal Task ApplySetAsync(string key, byte[] value, TimeSpan? timeToLive)
     {
-        Interlocked.Increment(ref _writeEpoch);
+        BumpWriteEpoch(key);
         _hot.Remove(key);
         _main.Set(key, value, timeToLive);
         return BroadcastInvalidateAsync(key);
@@ -41,7 +41,7 @@ public sealed partial class CacheGroup
     /// <summary>As the owner: remove, tell every live peer to drop its copy (task as for <see cref="ApplySetAsync"/>).</summary>
     internal Task ApplyRemoveAsync(string key)
     {
-        Interlocked.Increment(ref _writeEpoch);
+        BumpWriteEpoch(key);
         _main.Remove(key);
         _hot.Remove(key);
         return BroadcastInvalidateAsync(key);
@@ -50,7 +50,7 @@ public sealed partial class CacheGroup
     /// <summary>Another node wrote the key: drop this node's copy so the next get asks the owner.</summary>
     internal void Invalidate(string key)
     {
-        Interlocked.Increment(ref _writeEpoch);
+        BumpWriteEpoch(key);
         _hot.Remove(key);
         _main.Remove(key); // a stale main copy can exist when two nodes briefly disagreed on the owner
     }

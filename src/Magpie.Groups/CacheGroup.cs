@@ -28,7 +28,10 @@ public sealed partial class CacheGroup : ICacheGroup
     private readonly StripedCounter _hotHits = new();
     private readonly StripedCounter _misses = new();
     private long _loads, _loadErrors, _peerHits, _peerErrors;
-    private long _writeEpoch; // bumped by every write or invalidation; a load that saw it change does not cache
+    // Bumped by every write or invalidation of a key in the stripe; a load that saw its stripe change
+    // while it ran does not cache its (older) result. Striped so writes to other keys rarely interfere.
+    private readonly long[] _writeEpochs = new long[WriteEpochStripes];
+    private const int WriteEpochStripes = 64;
 
     /// <param name="options">Validated on construction.</param>
     /// <param name="loader">Called on the owner for a missing key; see <see cref="LoadResult"/>.</param>
@@ -124,6 +127,12 @@ public sealed partial class CacheGroup : ICacheGroup
         await pending.ConfigureAwait(false) ?? throw new CacheMissException(Name, key);
 
     private bool IsSelf(NodeInfo node) => node.Id == _cluster.Self.Id;
+
+    private ref long WriteEpochOf(string key) => ref _writeEpochs[key.GetHashCode() & (WriteEpochStripes - 1)];
+
+    private long ReadWriteEpoch(string key) => Volatile.Read(ref WriteEpochOf(key));
+
+    private void BumpWriteEpoch(string key) => Interlocked.Increment(ref WriteEpochOf(key));
 
     // Sketch sizing only: the sketch grows if entries turn out smaller.
     private static int ExpectedEntries(long bytes) => (int)Math.Clamp(bytes / 1024, 64, 1 << 22);

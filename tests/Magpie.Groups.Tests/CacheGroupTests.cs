@@ -62,6 +62,24 @@ public class CacheGroupTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_write_during_a_load_is_not_overwritten_by_the_older_loaded_value()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var group = new CacheGroup(new GroupOptions { Name = "g" }, async (_, _, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return LoadResult.Found(Bytes.Of("loaded-before-the-write"));
+        });
+        var loading = group.GetAsync("k").AsTask();
+        await group.SetAsync("k", Bytes.Of("written"));
+        gate.SetResult();
+
+        Assert.Equal("loaded-before-the-write", Bytes.Text(await loading)); // that caller asked first
+        Assert.Equal("written", Bytes.Text(await group.GetAsync("k")));
+        Assert.Equal(1, group.Stats.Loads);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Values_expire_after_the_default_ttl_the_loader_ttl_or_the_write_ttl()
     {
         var clock = new ManualClock();
