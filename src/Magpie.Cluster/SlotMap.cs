@@ -10,13 +10,18 @@ public sealed class SlotMap
 {
     private readonly NodeInfo?[] _owners;
 
-    internal SlotMap(NodeInfo?[] owners, IReadOnlyList<NodeInfo> nodes)
+    /// <summary>A map from an owner per slot (null: unowned), e.g. as stored by the etcd coordinator.</summary>
+    /// <param name="owners">Exactly <see cref="HashSlot.Count"/> entries; copied.</param>
+    /// <param name="nodes">Every node of the cluster, owners or not.</param>
+    public SlotMap(IReadOnlyList<NodeInfo?> owners, IReadOnlyList<NodeInfo> nodes)
     {
-        if (owners.Length != HashSlot.Count)
+        ArgumentNullException.ThrowIfNull(owners);
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (owners.Count != HashSlot.Count)
             throw new ArgumentException($"A slot map has exactly {HashSlot.Count} slots.", nameof(owners));
-        _owners = owners;
+        _owners = owners.ToArray();
         Nodes = nodes;
-        Ranges = BuildRanges(owners);
+        Ranges = BuildRanges(_owners);
     }
 
     /// <summary>Every node the map was built from, gateways included, sorted by id.</summary>

@@ -18,7 +18,10 @@ public interface ICacheGroup
     /// <summary>The value, loading it on a miss; null when the loader says the key does not exist.</summary>
     ValueTask<byte[]?> TryGetAsync(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Several keys at once, loaded concurrently; keys that do not exist are left out.</summary>
+    /// <summary>
+    /// Several keys at once, missing ones loaded concurrently; keys that do not exist are left out.
+    /// If any load fails, the call throws that error (not-found is not an error).
+    /// </summary>
     ValueTask<IReadOnlyDictionary<string, byte[]>> GetManyAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a value on the key's owner and drops every node's hot copy.</summary>

@@ -40,4 +40,22 @@ public class SlotMapTests
         Assert.Same(map.OwnerOfKey("{user:42}:name"), map.OwnerOfKey("{user:42}:email"));
         Assert.Same(map.OwnerOfKey("k"u8), map.OwnerOfKey("k"));
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_map_can_be_built_from_stored_owners()
+    {
+        await Task.Yield();
+        var a = Nodes.Primary(1);
+        var b = Nodes.Primary(2);
+        var owners = new NodeInfo?[HashSlot.Count];
+        for (int slot = 0; slot < 100; slot++) owners[slot] = a;
+        for (int slot = 100; slot < HashSlot.Count; slot++) owners[slot] = b;
+
+        var map = new SlotMap(owners, [a, b]);
+
+        Assert.Equal([new SlotRange(0, 99, a), new SlotRange(100, HashSlot.Count - 1, b)], map.Ranges);
+        owners[0] = b; // the map took a copy
+        Assert.Same(a, map.OwnerOf(0));
+        Assert.Throws<ArgumentException>(() => new SlotMap(new NodeInfo?[10], [a]));
+    }
 }
