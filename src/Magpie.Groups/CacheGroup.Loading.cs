@@ -102,7 +102,9 @@ public sealed partial class CacheGroup
         return new Fetched(result.Value, ttl);
     }
 
-    private TimeSpan HotTtl(TimeSpan? ttl) => ttl is { } t && t < _options.HotCacheTtl ? t : _options.HotCacheTtl;
+    /// <summary>A hot copy lives no longer than the owner's copy, and never longer than HotCacheTtl.</summary>
+    private TimeSpan HotTtl(TimeSpan? ttl) =>
+        ttl is { } t && t != Timeout.InfiniteTimeSpan && t < _options.HotCacheTtl ? t : _options.HotCacheTtl;
 
     private async Task<LoadResult> InvokeLoaderAsync(string key, int slot)
     {

@@ -12,7 +12,11 @@ public readonly struct LoadResult
     /// <summary>The origin has no such key. Not cached: the next get asks the loader again.</summary>
     public static LoadResult NotFound => default;
 
-    /// <summary>The value, cached for <paramref name="timeToLive"/> or, when null, the group's default TTL.</summary>
+    /// <summary>
+    /// The value, cached for <paramref name="timeToLive"/> or, when null, the group's default TTL.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> keeps it until evicted; zero or less returns it to the
+    /// callers without caching it.
+    /// </summary>
     public static LoadResult Found(byte[] value, TimeSpan? timeToLive = null)
     {
         ArgumentNullException.ThrowIfNull(value);

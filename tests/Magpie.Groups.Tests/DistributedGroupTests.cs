@@ -75,6 +75,26 @@ public class DistributedGroupTests
     }
 
     [Fact(Timeout = 15_000)]
+    public async Task A_stand_in_load_of_a_value_cached_forever_keeps_only_a_bounded_hot_copy()
+    {
+        var clock = new ManualClock();
+        var cluster = new TestCluster(3, time: clock, configure: o => o.HotCacheTtl = TimeSpan.FromSeconds(10));
+        var ring = cluster.Cluster("node-1").Ring;
+        // A key of node-2 whose next owner is node-3: when node-2 dies, node-1 only stands in once.
+        string key = cluster.KeysOwnedBy("node-2").First(k => ring.EffectiveOwnerOf(HashSlot.Of(k), n => n.Id != "node-2")!.Id == "node-3");
+        cluster.Origin[key] = "v";
+        cluster.Origin.TimeToLive = Timeout.InfiniteTimeSpan;
+        cluster.Network.SetFault("node-2", Fault.Refuse);
+        var asker = cluster.Group("node-1");
+
+        await asker.GetAsync(key);               // node-2 refuses: node-1 loads, keeps a hot copy
+        Assert.Equal((1, 1L), (cluster.Origin.LoadsOn("node-1"), asker.Stats.HotItems));
+        clock.Advance(TimeSpan.FromSeconds(11)); // past HotCacheTtl: the copy must be gone
+        await asker.GetAsync(key);               // now asks node-3, the next owner
+        Assert.Equal(1, asker.Stats.PeerHits);
+    }
+
+    [Fact(Timeout = 15_000)]
     public async Task Not_found_on_the_owner_is_a_miss_everywhere()
     {
         var cluster = new TestCluster(3);

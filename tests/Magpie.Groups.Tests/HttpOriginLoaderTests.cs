@@ -33,7 +33,9 @@ public sealed class HttpOriginLoaderTests : IAsyncLifetime
             return key switch
             {
                 "Tom" => Results.Text("630"),
-                "fresh" => WithMaxAge(context, Results.Text("f"), 30),
+                "fresh" => WithCacheControl(context, Results.Text("f"), "max-age=30"),
+                "stale" => WithCacheControl(context, Results.Text("s"), "max-age=0"),
+                "private" => WithCacheControl(context, Results.Text("p"), "no-store"),
                 "broken" => Results.StatusCode(500),
                 "gone" => Results.StatusCode(410),
                 _ when key.StartsWith("raw", StringComparison.Ordinal) =>
@@ -52,9 +54,9 @@ public sealed class HttpOriginLoaderTests : IAsyncLifetime
         await _origin.DisposeAsync();
     }
 
-    private static IResult WithMaxAge(HttpContext context, IResult result, int seconds)
+    private static IResult WithCacheControl(HttpContext context, IResult result, string cacheControl)
     {
-        context.Response.Headers.CacheControl = $"max-age={seconds}";
+        context.Response.Headers.CacheControl = cacheControl;
         return result;
     }
 
@@ -76,6 +78,18 @@ public sealed class HttpOriginLoaderTests : IAsyncLifetime
     {
         var result = await Loader().LoadAsync("fresh", Context, CancellationToken.None);
         Assert.Equal(TimeSpan.FromSeconds(30), result.TimeToLive);
+    }
+
+    [Theory(Timeout = 15_000)]
+    [InlineData("stale")]
+    [InlineData("private")]
+    public async Task No_store_and_max_age_zero_are_served_but_not_cached(string key)
+    {
+        var group = new CacheGroup(new GroupOptions { Name = "scores", DefaultTtl = TimeSpan.FromMinutes(5) }, Loader().LoadAsync);
+        Assert.NotNull(await group.GetAsync(key));
+        Assert.NotNull(await group.GetAsync(key));
+        Assert.Equal(2, group.Stats.Loads);
+        Assert.Equal(0, group.Stats.Items);
     }
 
     [Fact(Timeout = 15_000)]

@@ -21,6 +21,9 @@ internal sealed class FakeOrigin
 
     public Func<string, Exception?> FailWith { get; set; } = _ => null;
 
+    /// <summary>TTL the origin gives with every value (null: the group's default).</summary>
+    public TimeSpan? TimeToLive { get; set; }
+
     /// <summary>Loads wait for this before answering (a slow database).</summary>
     public Task Gate { get; set; } = Task.CompletedTask;
 
@@ -31,7 +34,7 @@ internal sealed class FakeOrigin
         _loadsByNode.AddOrUpdate(context.NodeId, 1, (_, n) => n + 1);
         await Gate.WaitAsync(cancellationToken);
         if (FailWith(key) is { } error) throw error;
-        return _values.TryGetValue(key, out var v) ? LoadResult.Found(Encoding.UTF8.GetBytes(v)) : LoadResult.NotFound;
+        return _values.TryGetValue(key, out var v) ? LoadResult.Found(Encoding.UTF8.GetBytes(v), TimeToLive) : LoadResult.NotFound;
     }
 }
 

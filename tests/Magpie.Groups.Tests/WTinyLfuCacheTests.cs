@@ -114,6 +114,23 @@ public class WTinyLfuCacheTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_ttl_of_zero_or_less_is_not_stored_and_infinite_never_expires()
+    {
+        await Task.Yield();
+        var clock = new ManualClock();
+        var cache = Cache(1 << 20, clock);
+        cache.Set("k", Value100, null);
+        Assert.False(cache.Set("k", Value100, TimeSpan.Zero));
+        Assert.False(cache.TryGet("k", out _)); // the stale write still replaced the old value
+        Assert.False(cache.Set("k", Value100, TimeSpan.FromMilliseconds(-5)));
+        Assert.True(cache.Set("forever", Value100, Timeout.InfiniteTimeSpan));
+        clock.Advance(TimeSpan.FromDays(365));
+        Assert.True(cache.TryGet("forever", out _, out var ttl));
+        Assert.Null(ttl);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Remove_and_clear_release_weight()
     {
         await Task.Yield();

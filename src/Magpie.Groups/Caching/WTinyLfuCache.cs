@@ -102,19 +102,21 @@ internal sealed class WTinyLfuCache
     }
 
     /// <summary>
-    /// Adds or replaces an entry. Returns false when it was not kept: heavier than the whole budget,
-    /// or already expired. (An entry that is admitted now may still lose the admission duel later.)
+    /// Adds or replaces an entry. Returns false when it was not kept (any old value is still removed):
+    /// heavier than the whole budget, or a TTL of zero or less, i.e. already stale (null or
+    /// <see cref="Timeout.InfiniteTimeSpan"/>: no expiry). An entry kept now may still lose the
+    /// admission duel when it leaves the window.
     /// </summary>
     public bool Set(string key, byte[] value, TimeSpan? timeToLive)
     {
         long weight = CacheWeigher.Weigh(key, value.Length);
-        long expiresAt = _clock.ExpiryFor(timeToLive);
-        var node = new CacheNode(key, key.GetHashCode(), value, weight, expiresAt);
+        bool storable = CacheClock.IsStorable(timeToLive) && weight <= MaxWeight;
+        var node = storable ? new CacheNode(key, key.GetHashCode(), value, weight, _clock.ExpiryFor(timeToLive)) : null;
         lock (_policyLock)
         {
             DrainReads();
             if (_map.TryRemove(key, out var old)) Unlink(old);
-            if (weight > MaxWeight || timeToLive is { } t && t < TimeSpan.Zero) return false;
+            if (node is null) return false;
 
             _map[key] = node;
             _sketch.Increment(node.Hash);

@@ -5,7 +5,8 @@ namespace Magpie.Groups.Origin;
 /// <summary>
 /// Loads values from an HTTP origin (server mode's <c>"Origin"</c>). The URL template's <c>{key}</c> is
 /// replaced by the URL-escaped key and <c>{group}</c> by the escaped group name.
-/// 200 gives the body as the value (a <c>Cache-Control: max-age</c> becomes its time-to-live);
+/// 200 gives the body as the value (a <c>Cache-Control: max-age</c> becomes its time-to-live, and
+/// <c>no-store</c> or <c>max-age=0</c> means "serve, do not cache");
 /// 404 means not found (a miss, not cached); any other status or a connection error is a loader error.
 /// </summary>
 public sealed class HttpOriginLoader
@@ -61,8 +62,10 @@ public sealed class HttpOriginLoader
             if (response.StatusCode != HttpStatusCode.OK)
                 throw new OriginLoadException(url, response.StatusCode, $"origin answered {(int)response.StatusCode} {response.ReasonPhrase}", null);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var maxAge = response.Headers.CacheControl?.MaxAge;
-            return LoadResult.Found(body, maxAge is { } age && age > TimeSpan.Zero ? age : null);
+            var cacheControl = response.Headers.CacheControl;
+            // no-store or max-age=0: serve this value but do not keep it. max-age=N: keep it N seconds.
+            TimeSpan? ttl = cacheControl is { NoStore: true } ? TimeSpan.Zero : cacheControl?.MaxAge;
+            return LoadResult.Found(body, ttl);
         }
     }
 }
