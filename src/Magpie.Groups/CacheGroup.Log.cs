@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Magpie.Groups;
+
+public sealed partial class CacheGroup
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: loader failed for key {Key}: {Reason}")]
+    private partial void LogLoadFailed(string group, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: owner {PeerId} failed to load key {Key}: {Reason}")]
+    private partial void LogPeerLoadFailed(string group, string key, string peerId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: peer {PeerId} did not answer within {TimeoutMs} ms ({Reason}); failing over")]
+    private partial void LogPeerUnreachable(string group, string peerId, double timeoutMs, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: invalidation on peer {PeerId} failed: {Reason}")]
+    private partial void LogInvalidateFailed(string group, string peerId, string reason);
+}

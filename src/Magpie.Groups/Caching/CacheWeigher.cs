@@ -1,0 +1,14 @@
+namespace Magpie.Groups.Caching;
+
+/// <summary>What an entry costs against a cache's byte budget.</summary>
+public static class CacheWeigher
+{
+    /// <summary>
+    /// Fixed cost of one entry beyond its key and value: the node object, its dictionary slot, and the
+    /// array and string headers.
+    /// </summary>
+    public const int EntryOverhead = 128;
+
+    /// <summary>UTF-16 key bytes + value bytes + <see cref="EntryOverhead"/>.</summary>
+    public static long Weigh(string key, int valueLength) => 2L * key.Length + valueLength + EntryOverhead;
+}
