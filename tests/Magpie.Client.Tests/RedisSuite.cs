@@ -1,0 +1,9 @@
+using Magpie.Client.Tests.Commands;
+using Magpie.Client.Tests.Connection;
+using Magpie.Client.Tests.Fixtures;
+
+namespace Magpie.Client.Tests;
+
+// The server-backed suite, bound to redis-server. A Magpie node gets the same list with its own fixture.
+public sealed class RedisCommandTests(RedisServerFixture server) : CommandTests<RedisServerFixture>(server);
+public sealed class RedisPipelineTests(RedisServerFixture server) : PipelineTests<RedisServerFixture>(server);
