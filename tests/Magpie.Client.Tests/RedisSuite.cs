@@ -7,3 +7,6 @@ namespace Magpie.Client.Tests;
 // The server-backed suite, bound to redis-server. A Magpie node gets the same list with its own fixture.
 public sealed class RedisCommandTests(RedisServerFixture server) : CommandTests<RedisServerFixture>(server);
 public sealed class RedisPipelineTests(RedisServerFixture server) : PipelineTests<RedisServerFixture>(server);
+public sealed class RedisReconnectTests : ReconnectTests<RedisServerFixture>;
+public sealed class RedisTransactionTests(RedisServerFixture server) : TransactionTests<RedisServerFixture>(server);
+public sealed class RedisPubSubTests(RedisServerFixture server) : PubSubTests<RedisServerFixture>(server);
