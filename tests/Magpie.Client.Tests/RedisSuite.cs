@@ -1,3 +1,4 @@
+using Magpie.Client.Tests.Caching;
 using Magpie.Client.Tests.Commands;
 using Magpie.Client.Tests.Connection;
 using Magpie.Client.Tests.Fixtures;
@@ -10,3 +11,4 @@ public sealed class RedisPipelineTests(RedisServerFixture server) : PipelineTest
 public sealed class RedisReconnectTests : ReconnectTests<RedisServerFixture>;
 public sealed class RedisTransactionTests(RedisServerFixture server) : TransactionTests<RedisServerFixture>(server);
 public sealed class RedisPubSubTests(RedisServerFixture server) : PubSubTests<RedisServerFixture>(server);
+public sealed class RedisTieredCacheTests(RedisServerFixture server, Xunit.Abstractions.ITestOutputHelper output) : TieredCacheTests<RedisServerFixture>(server, output);
