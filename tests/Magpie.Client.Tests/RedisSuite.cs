@@ -1,6 +1,7 @@
 using Magpie.Client.Tests.Caching;
 using Magpie.Client.Tests.Commands;
 using Magpie.Client.Tests.Connection;
+using Magpie.Client.Tests.DependencyInjection;
 using Magpie.Client.Tests.Fixtures;
 
 namespace Magpie.Client.Tests;
@@ -12,3 +13,4 @@ public sealed class RedisReconnectTests : ReconnectTests<RedisServerFixture>;
 public sealed class RedisTransactionTests(RedisServerFixture server) : TransactionTests<RedisServerFixture>(server);
 public sealed class RedisPubSubTests(RedisServerFixture server) : PubSubTests<RedisServerFixture>(server);
 public sealed class RedisTieredCacheTests(RedisServerFixture server, Xunit.Abstractions.ITestOutputHelper output) : TieredCacheTests<RedisServerFixture>(server, output);
+public sealed class RedisDependencyInjectionTests(RedisServerFixture server) : DependencyInjectionTests<RedisServerFixture>(server);
