@@ -248,6 +248,9 @@ public sealed class MagpieConnection : IAsyncDisposable
                     if (!command.Task.IsCompleted) _expired.Add(command);
                 }
             }
+            // Counted before the expired ones leave, so the message shows the congestion they met.
+            queued = Backlog.Count;
+            inFlight = _physical?.Pending.Count ?? 0;
             // Never-written commands can simply be dropped from the backlog.
             while (Backlog.TryPeek(out var head) && now - head.QueuedAt >= _timeoutTicks)
             {
@@ -255,8 +258,6 @@ public sealed class MagpieConnection : IAsyncDisposable
                 head.ReleaseBuffer();
                 _expired.Add(head);
             }
-            queued = Backlog.Count;
-            inFlight = _physical?.Pending.Count ?? 0;
             connected = _physical is not null;
         }
         if (_expired.Count == 0) return;

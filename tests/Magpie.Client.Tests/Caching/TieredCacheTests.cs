@@ -9,8 +9,12 @@ namespace Magpie.Client.Tests.Caching;
 /// <summary>L1 + L2 against a real server, with two "processes" (separate connections and L1s) sharing the L2.</summary>
 public abstract class TieredCacheTests<TFixture>(TFixture server, ITestOutputHelper output) : IClassFixture<TFixture> where TFixture : ServerFixture
 {
-    /// <summary>Upper bound asserted for one invalidation on loopback (measured values are far lower; see docs/client.md).</summary>
-    private static readonly TimeSpan InvalidationBound = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// Bounds asserted on loopback: every single invalidation (write included) under 1 s even on a loaded
+    /// 2-core CI box, and the median under 20 ms. Measured values are far lower; see docs/client.md.
+    /// </summary>
+    private static readonly TimeSpan InvalidationBound = TimeSpan.FromSeconds(1);
+    private const double MedianBoundMs = 20;
 
     private sealed record Process(MagpieConnection Connection, TieredCache Cache) : IAsyncDisposable
     {
@@ -124,6 +128,7 @@ public abstract class TieredCacheTests<TFixture>(TFixture server, ITestOutputHel
             Assert.Equal(i, await b.Cache.GetOrSetAsync(key, _ => Task.FromResult(-2)).AsTask().Within());
         }
         delays.Sort();
+        Assert.True(delays[Rounds / 2] < MedianBoundMs, $"{label}: median invalidation delay {delays[Rounds / 2]:F2} ms");
         output.WriteLine($"[{server.Name}] invalidation delay ({label}, write start to remote L1 drop, {Rounds} rounds): " +
             $"median {delays[Rounds / 2]:F2} ms, p99 {delays[(int)(Rounds * 0.99)]:F2} ms, max {delays[^1]:F2} ms");
     }

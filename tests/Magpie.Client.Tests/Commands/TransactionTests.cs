@@ -70,10 +70,13 @@ public abstract class TransactionTests<TFixture>(TFixture server) : IClassFixtur
         tx.Watch(key);
         tx.AddCondition(Condition.KeyExists(key));
         var set = tx.StringSetAsync(key, "from-tx");
-        // ExecuteAsync queues WATCH and the condition probe before it first awaits, so this SET lands
-        // between WATCH and MULTI: exactly a conflicting write. (Redis aborts on any client's write.)
+        // A BLPOP that times out after 0.5 s holds the socket's replies back, so the WATCH reply cannot
+        // arrive before the SET below is queued: the SET lands between WATCH and MULTI, a conflicting
+        // write (Redis aborts EXEC on any client's write to a watched key, this one's included).
+        var hold = db.ExecuteAsync("BLPOP", TestTimeouts.UniqueKey(), "0.5");
         var execute = tx.ExecuteAsync();
         var conflicting = db.StringSetAsync(key, "conflict");
+        Assert.True((await hold.Within()).IsNull);
         Assert.False(await execute.Within());
         Assert.True(await conflicting.Within());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => set.Within());
