@@ -17,7 +17,7 @@ internal sealed class PendingCommand : TaskCompletionSource<RespValue>
 
     /// <summary>Starts a command of <paramref name="argCount"/> arguments besides its name.</summary>
     public PendingCommand(string name, int argCount, int database = -1)
-        : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        : base(TaskCreationOptions.None) // completed off the reader loop, by CompletionBatch
     {
         Name = name;
         Database = database;

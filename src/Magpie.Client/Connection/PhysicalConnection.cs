@@ -88,8 +88,13 @@ internal sealed class PhysicalConnection : IAsyncDisposable
         _writeLoop = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Wakes the writer; cheap and safe to call for every command.</summary>
-    public void SignalWrite() => _writeSignal.Writer.TryWrite(0);
+    private int _signaled;
+
+    /// <summary>Wakes the writer; cheap and safe to call for every command (only the first call per batch touches the channel).</summary>
+    public void SignalWrite()
+    {
+        if (Interlocked.Exchange(ref _signaled, 1) == 0) _writeSignal.Writer.TryWrite(0);
+    }
 
     private async Task WriteLoopAsync()
     {
@@ -98,6 +103,8 @@ internal sealed class PhysicalConnection : IAsyncDisposable
             while (await _writeSignal.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 _writeSignal.Reader.TryRead(out _);
+                // Cleared before draining: a command queued after this point signals again.
+                Volatile.Write(ref _signaled, 0);
                 while (TakeBatch())
                 {
                     foreach (var command in _batch)
@@ -165,14 +172,17 @@ internal sealed class PhysicalConnection : IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         Exception? failure = null;
+        var replies = new List<RespValue>();
         try
         {
             while (true)
             {
                 var result = await _input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
-                while (RespReplyParser.TryParse(ref buffer, out var reply)) Dispatch(reply);
+                while (RespReplyParser.TryParse(ref buffer, out var reply)) replies.Add(reply);
                 _input.AdvanceTo(buffer.Start, buffer.End);
+                if (replies.Count > 0) Dispatch(replies);
+                replies.Clear();
                 if (result.IsCompleted || result.IsCanceled) break;
             }
         }
@@ -183,32 +193,56 @@ internal sealed class PhysicalConnection : IAsyncDisposable
         _owner.OnConnectionFailed(this, failure ?? new IOException("The server closed the connection."));
     }
 
-    private void Dispatch(in RespValue reply)
+    /// <summary>
+    /// Matches one read's replies to pending commands under a single lock. Pushes are handled right
+    /// here, before the batch's commands complete, so an invalidation is applied before any reply
+    /// that followed it on the wire is seen.
+    /// </summary>
+    private void Dispatch(List<RespValue> replies)
     {
-        if (reply.Kind == RespValueKind.Push && !IsSubscriptionConfirmation(reply))
+        var batch = new CompletionBatch(replies.Count);
+        int pushes = 0;
+        lock (_owner.Sync)
         {
-            _owner.OnPush(reply);
-            return;
+            foreach (var reply in replies)
+            {
+                if (IsOutOfBand(reply))
+                {
+                    pushes++;
+                    continue;
+                }
+                if (!_pending.TryDequeue(out var command))
+                    throw new RespProtocolException("Protocol error: a reply arrived for no pending command.");
+                batch.Add(command, reply);
+            }
         }
-        // In RESP2 a subscribed connection gets messages as plain arrays.
-        if (_owner.IsSubscriberConnection && reply.Kind == RespValueKind.Array && IsMessage(reply))
-        {
-            _owner.OnPush(reply);
-            return;
-        }
-        PendingCommand? command;
-        lock (_owner.Sync) _pending.TryDequeue(out command);
-        if (command is null) throw new RespProtocolException("Protocol error: a reply arrived for no pending command.");
-        command.Complete(reply);
+        if (pushes > 0)
+            foreach (var reply in replies)
+                if (IsPushKind(reply)) _owner.OnPush(reply);
+        if (batch.Count > 0) ThreadPool.UnsafeQueueUserWorkItem(batch, preferLocal: false);
     }
 
-    private bool IsSubscriptionConfirmation(in RespValue push)
+    /// <summary>True for pushes and RESP2 subscriber messages; a subscription confirmation answers the pending SUBSCRIBE. Called under the lock.</summary>
+    private bool IsOutOfBand(in RespValue reply)
+    {
+        if (reply.Kind == RespValueKind.Push) return !IsSubscriptionConfirmation(reply);
+        // In RESP2 a subscribed connection gets messages as plain arrays.
+        return _owner.IsSubscriberConnection && reply.Kind == RespValueKind.Array && IsMessage(reply);
+    }
+
+    private bool IsPushKind(in RespValue reply) =>
+        (reply.Kind == RespValueKind.Push && !IsConfirmationKind(reply)) ||
+        (_owner.IsSubscriberConnection && reply.Kind == RespValueKind.Array && IsMessage(reply));
+
+    private bool IsSubscriptionConfirmation(in RespValue push) =>
+        IsConfirmationKind(push) && _pending.TryPeek(out var head) && head.ReplyIsPush;
+
+    private static bool IsConfirmationKind(in RespValue push)
     {
         if (push.Count == 0) return false;
         var kind = push[0].Span;
-        if (!(kind.SequenceEqual("subscribe"u8) || kind.SequenceEqual("unsubscribe"u8) ||
-              kind.SequenceEqual("psubscribe"u8) || kind.SequenceEqual("punsubscribe"u8))) return false;
-        lock (_owner.Sync) return _pending.TryPeek(out var head) && head.ReplyIsPush;
+        return kind.SequenceEqual("subscribe"u8) || kind.SequenceEqual("unsubscribe"u8) ||
+               kind.SequenceEqual("psubscribe"u8) || kind.SequenceEqual("punsubscribe"u8);
     }
 
     private static bool IsMessage(in RespValue array) =>
