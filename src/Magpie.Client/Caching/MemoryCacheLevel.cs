@@ -24,7 +24,7 @@ public sealed class MemoryCacheLevel : ICacheLevel
     private readonly Lock _lock = new();
     private readonly List<LfuNode> _evicted = new();
     private readonly bool _byBytes;
-    private readonly TimeProvider _time;
+    private readonly CacheClock _time;
 
     public MemoryCacheLevel(MemoryCacheLevelOptions? options = null, TimeProvider? time = null)
     {
@@ -34,7 +34,7 @@ public sealed class MemoryCacheLevel : ICacheLevel
         if (max <= 0) throw new ArgumentOutOfRangeException(nameof(options), "The maximum must be positive.");
         // For byte bounds, guess ~1 KiB per entry to size the frequency sketch.
         _policy = new WTinyLfuPolicy(max, _byBytes ? Math.Max(16, max / 1024) : max);
-        _time = time ?? TimeProvider.System;
+        _time = CacheClock.For(time);
     }
 
     public string Name => "memory";
@@ -49,7 +49,10 @@ public sealed class MemoryCacheLevel : ICacheLevel
     /// <summary>Raised (outside the lock) with how many entries the size bound just evicted.</summary>
     public event Action<int>? Evicted;
 
-    public bool TryGet(string key, out CacheItem item)
+    public bool TryGet(string key, out CacheItem item) => TryGet(key, _time.UtcNow, out item);
+
+    /// <summary>As <see cref="TryGet(string, out CacheItem)"/>, with the caller's "now" (one clock read per lookup).</summary>
+    internal bool TryGet(string key, DateTimeOffset now, out CacheItem item)
     {
         if (!_map.TryGetValue(key, out var node))
         {
@@ -57,7 +60,7 @@ public sealed class MemoryCacheLevel : ICacheLevel
             return false;
         }
         item = node.Item;
-        if (!item.IsUsable(_time.GetUtcNow()))
+        if (!item.IsUsable(now))
         {
             Remove(key);
             return false;

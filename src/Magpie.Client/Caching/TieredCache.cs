@@ -17,7 +17,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
     private readonly ICacheSerializer _serializer;
     private readonly CacheMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
+    private readonly CacheClock _time;
     private readonly Singleflight<CacheItem> _flights = new();
     private IInvalidationChannel? _invalidation;
 
@@ -31,7 +31,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
         _serializer = serializer ?? new JsonCacheSerializer();
         _metrics = metrics ?? new CacheMetrics();
         _logger = logger ?? NullLogger.Instance;
-        _time = time ?? TimeProvider.System;
+        _time = CacheClock.For(time);
         foreach (var memory in _levels.OfType<MemoryCacheLevel>())
         {
             string name = memory.Name;
@@ -129,7 +129,8 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
     /// <summary>The hot path: a fresh, deserialized L1 entry. No allocation, no await.</summary>
     private bool TryGetFreshLocal<T>(string key, out T value)
     {
-        if (_l1 is not null && _l1.TryGet(key, out var item) && item.HasValue && item.IsFresh(_time.GetUtcNow()) && item.Value is T typed)
+        var now = _time.UtcNow;
+        if (_l1 is not null && _l1.TryGet(key, now, out var item) && item.HasValue && item.IsFresh(now) && item.Value is T typed)
         {
             _metrics.Request(_l1.Name, hit: true);
             value = typed;
@@ -162,13 +163,13 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
             value = await factory(CancellationToken.None).ConfigureAwait(false);
             _metrics.LoaderDuration(Stopwatch.GetElapsedTime(started), succeeded: true);
         }
-        catch (Exception ex) when (options.IsFailSafeEnabled && stale is not null && stale.IsUsable(_time.GetUtcNow()))
+        catch (Exception ex) when (options.IsFailSafeEnabled && stale is not null && stale.IsUsable(_time.UtcNow))
         {
             _metrics.LoaderDuration(Stopwatch.GetElapsedTime(started), succeeded: false);
             ClientLog.FailSafeActivated(_logger, ex);
             EnsureValue<T>(stale);
             // Treat the stale value as fresh for a short while, locally, so a failing source isn't hammered.
-            var throttled = stale.WithExpiry(_time.GetUtcNow() + options.FailSafeThrottleDuration);
+            var throttled = stale.WithExpiry(_time.UtcNow + options.FailSafeThrottleDuration);
             foreach (var level in _levels) if (level.IsLocal) await level.SetAsync(key, throttled, CancellationToken.None).ConfigureAwait(false);
             return throttled;
         }
@@ -206,7 +207,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
                 ClientLog.LevelFailed(_logger, level.Name, "get", ex.Message);
                 continue;
             }
-            var now = _time.GetUtcNow();
+            var now = _time.UtcNow;
             if (item is null || !item.IsUsable(now))
             {
                 _metrics.Request(level.Name, hit: false);
@@ -229,7 +230,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
 
     private async Task WriteAllAsync(string key, CacheItem item, CacheEntryOptions options, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
+        var now = _time.UtcNow;
         // Lowest level first, so that a process invalidated by our write re-reads the new value.
         for (int i = _levels.Length - 1; i >= 0; i--)
             await SetLevelAsync(_levels[i], key, ForLevel(_levels[i], item, options, now), cancellationToken).ConfigureAwait(false);
@@ -270,7 +271,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
 
     private CacheItem CreateItem<T>(T value, CacheEntryOptions options, IReadOnlyCollection<string>? tags)
     {
-        var now = _time.GetUtcNow();
+        var now = _time.UtcNow;
         byte[]? payload = _levels.Any(l => !l.IsLocal) ? _serializer.Serialize(value) : null;
         return CacheItem.ForValue(value, payload, now + options.Duration,
             options.IsFailSafeEnabled ? now + options.Duration + options.FailSafeMaxDuration : now + options.Duration,
