@@ -22,7 +22,8 @@ public sealed class MagpieConnection : IAsyncDisposable
     private PhysicalConnection? _physical;
     private Task? _connectLoop;
     private MagpieSubscriber? _subscriber;
-    private TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _sweeping;
 
     private MagpieConnection(MagpieConnectionOptions options, ILogger? logger, bool isSubscriberConnection)
     {
@@ -224,8 +225,9 @@ public sealed class MagpieConnection : IAsyncDisposable
                 Attach(physical);
                 return;
             }
-            catch (Exception ex) when (ex is MagpieException or OperationCanceledException or IOException)
+            catch (Exception ex)
             {
+                // Whatever went wrong (refused, TLS, a bad handshake reply), keep trying until disposed.
                 if (_disposed.IsCancellationRequested) return;
                 ClientLog.ReconnectFailed(_logger, EndPoint, attempt, ex.Message);
             }
@@ -234,6 +236,20 @@ public sealed class MagpieConnection : IAsyncDisposable
 
     /// <summary>Fails commands whose reply is overdue. FIFO order means the oldest are at the heads of the queues.</summary>
     private void SweepTimeouts()
+    {
+        // Timer callbacks may overlap when one runs long; the sweep reuses one list, so let only one in.
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1) return;
+        try
+        {
+            SweepTimeoutsCore();
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private void SweepTimeoutsCore()
     {
         int queued, inFlight;
         bool connected;
