@@ -49,6 +49,25 @@ public abstract class TieredCacheTests<TFixture>(TFixture server, ITestOutputHel
         Assert.NotNull(ttl);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Thousand_concurrent_callers_with_L2_make_one_factory_call()
+    {
+        var prefix = TestTimeouts.UniqueKey("cache") + ":";
+        await using var a = await StartProcess(prefix, InvalidationMode.Auto);
+        int calls = 0;
+        async Task<string> Factory(CancellationToken _)
+        {
+            Interlocked.Increment(ref calls);
+            await Task.Delay(100); // a slow source: every caller arrives while the load runs
+            return "expensive";
+        }
+        var callers = Enumerable.Range(0, 1_000).Select(_ => Task.Run(() => a.Cache.GetOrSetAsync("hot", Factory).AsTask())).ToArray();
+        var results = await Task.WhenAll(callers).Within();
+        Assert.All(results, r => Assert.Equal("expensive", r));
+        Assert.Equal(1, calls);
+        Assert.True(await a.Connection.GetDatabase().KeyExistsAsync(prefix + "hot").Within());
+    }
+
     public static TheoryData<RespVersion> Protocols => new() { RespVersion.Resp2, RespVersion.Resp3 };
 
     [Theory(Timeout = 60_000)]

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Magpie.Client.Tests.Fixtures;
 
 /// <summary>A real redis-server (REDIS_SERVER overrides the path) with persistence off, on a free port.</summary>
-public sealed class RedisServerFixture : ServerFixture
+public class RedisServerFixture : ServerFixture
 {
     private Process? _process;
 
@@ -19,11 +19,11 @@ public sealed class RedisServerFixture : ServerFixture
             throw new InvalidOperationException($"redis-server not found at {BinaryPath}; install it (apt-get install -y redis-server) or set REDIS_SERVER.");
         var start = new ProcessStartInfo(BinaryPath)
         {
-            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in Arguments()) start.ArgumentList.Add(argument);
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         _process.OutputDataReceived += static (_, _) => { };
         _process.ErrorDataReceived += static (_, _) => { };
@@ -31,6 +31,9 @@ public sealed class RedisServerFixture : ServerFixture
         _process.BeginErrorReadLine();
         await WaitUntilListeningAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
     }
+
+    protected virtual IEnumerable<string> Arguments() =>
+        ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"];
 
     public override async Task StopAsync()
     {
