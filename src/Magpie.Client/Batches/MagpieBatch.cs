@@ -1,12 +1,10 @@
-using Magpie.Protocol.Replies;
-
 namespace Magpie.Client;
 
 internal sealed class MagpieBatch(MagpieConnection connection, int database) : MagpieCommands(database), IMagpieBatch
 {
     private readonly List<PendingCommand> _commands = new();
 
-    protected override Task<RespValue> Send(PendingCommand command)
+    protected override Task<T> Send<T>(PendingCommand<T> command)
     {
         lock (_commands) _commands.Add(command);
         return command.Task;

@@ -9,15 +9,15 @@ namespace Magpie.Client;
 /// </summary>
 internal sealed class MagpieTransaction(MagpieConnection connection, int database) : MagpieCommands(database), IMagpieTransaction
 {
-    private readonly List<(PendingCommand Command, TaskCompletionSource<RespValue> Result)> _queued = new();
+    private readonly List<PendingCommand> _queued = new();
     private readonly List<Condition> _conditions = new();
     private readonly List<MagpieKey> _watched = new();
 
-    protected override Task<RespValue> Send(PendingCommand command)
+    /// <summary>Kept until ExecuteAsync: a copy goes inside MULTI (answered QUEUED), the original completes from EXEC's reply.</summary>
+    protected override Task<T> Send<T>(PendingCommand<T> command)
     {
-        var result = new TaskCompletionSource<RespValue>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queued.Add((command, result));
-        return result.Task;
+        _queued.Add(command);
+        return command.Task;
     }
 
     public void AddCondition(Condition condition) => _conditions.Add(condition);
@@ -33,7 +33,7 @@ internal sealed class MagpieTransaction(MagpieConnection connection, int databas
         }
         catch (Exception ex)
         {
-            foreach (var (_, result) in _queued) result.TrySetException(ex);
+            foreach (var command in _queued) command.TrySetException(ex);
             throw;
         }
         finally
@@ -48,7 +48,7 @@ internal sealed class MagpieTransaction(MagpieConnection connection, int databas
         var keys = _watched.Concat(_conditions.Select(c => c.Key)).Distinct().ToArray();
         if (keys.Length > 0)
         {
-            var watch = new PendingCommand("WATCH", keys.Length, Database);
+            var watch = PendingCommand.Raw("WATCH", keys.Length, Database);
             foreach (var key in keys) watch.Add(key);
             var probes = _conditions.Select(c => c.CreateProbe(Database)).ToArray();
             connection.SendAll([watch, .. probes]);
@@ -57,21 +57,24 @@ internal sealed class MagpieTransaction(MagpieConnection connection, int databas
             for (int i = 0; i < probes.Length; i++)
             {
                 if (_conditions[i].IsSatisfiedBy(await probes[i].Task.ConfigureAwait(false))) continue;
-                await connection.SendAsync(new PendingCommand("UNWATCH", 0, Database)).ConfigureAwait(false);
+                await connection.SendAsync(PendingCommand.Raw("UNWATCH", 0, Database)).ConfigureAwait(false);
                 CancelAll();
                 return false;
             }
         }
 
-        var multi = new PendingCommand("MULTI", 0, Database) { PinnedTo = pinned };
-        var exec = new PendingCommand("EXEC", 0, Database) { PinnedTo = pinned };
+        var multi = PendingCommand.Raw("MULTI", 0, Database);
+        var exec = PendingCommand.Raw("EXEC", 0, Database);
+        var copies = new PendingCommand<RespValue>[_queued.Count];
         var block = new List<PendingCommand>(_queued.Count + 2) { multi };
-        foreach (var (command, _) in _queued)
+        for (int i = 0; i < copies.Length; i++)
         {
-            command.PinnedTo = pinned;
-            block.Add(command);
+            copies[i] = _queued[i].CopyAsRaw();
+            _queued[i].ReleaseBuffer();
+            block.Add(copies[i]);
         }
         block.Add(exec);
+        foreach (var command in block) command.PinnedTo = pinned;
         connection.SendAll(block);
 
         await multi.Task.ConfigureAwait(false);
@@ -79,7 +82,7 @@ internal sealed class MagpieTransaction(MagpieConnection connection, int databas
         var queueErrors = new Exception?[_queued.Count];
         for (int i = 0; i < _queued.Count; i++)
         {
-            try { await _queued[i].Command.Task.ConfigureAwait(false); }
+            try { await copies[i].Task.ConfigureAwait(false); }
             catch (MagpieServerException ex) { queueErrors[i] = ex; }
         }
 
@@ -90,7 +93,7 @@ internal sealed class MagpieTransaction(MagpieConnection connection, int databas
         }
         catch (MagpieServerException ex)
         {
-            for (int i = 0; i < _queued.Count; i++) _queued[i].Result.TrySetException(queueErrors[i] ?? ex);
+            for (int i = 0; i < _queued.Count; i++) _queued[i].TrySetException(queueErrors[i] ?? ex);
             throw;
         }
         if (reply.IsNull)
@@ -98,18 +101,13 @@ internal sealed class MagpieTransaction(MagpieConnection connection, int databas
             CancelAll(); // a watched key changed: EXEC ran nothing
             return false;
         }
-        for (int i = 0; i < _queued.Count; i++)
-        {
-            var (command, result) = _queued[i];
-            var item = i < reply.Count ? reply[i] : RespValue.Null;
-            if (item.IsError) result.TrySetException(MagpieServerException.From(command.Name, System.Text.Encoding.UTF8.GetString(item.Span)));
-            else result.TrySetResult(item);
-        }
+        // Each original completes exactly as if it had run alone: converted, or failed by its error reply.
+        for (int i = 0; i < _queued.Count; i++) _queued[i].Complete(i < reply.Count ? reply[i] : RespValue.Null);
         return true;
     }
 
     private void CancelAll()
     {
-        foreach (var (_, result) in _queued) result.TrySetCanceled();
+        foreach (var command in _queued) command.TrySetCanceled();
     }
 }

@@ -3,27 +3,27 @@ namespace Magpie.Client;
 internal abstract partial class MagpieCommands
 {
     public Task<bool> KeyDeleteAsync(MagpieKey key) =>
-        Map(Send(Command("DEL", 1).Add(key)), static r => r.AsInt64() > 0);
+        Send(Command("DEL", 1, IsPositive).Add(key));
 
     public Task<long> KeyDeleteAsync(MagpieKey[] keys)
     {
-        var command = Command("DEL", keys.Length);
+        var command = Command("DEL", keys.Length, AsInt64);
         foreach (var key in keys) command.Add(key);
-        return Map(Send(command), static r => r.AsInt64());
+        return Send(command);
     }
 
     public Task<bool> KeyExistsAsync(MagpieKey key) =>
-        Map(Send(Command("EXISTS", 1).Add(key)), static r => r.AsInt64() > 0);
+        Send(Command("EXISTS", 1, IsPositive).Add(key));
 
     public Task<bool> KeyExpireAsync(MagpieKey key, TimeSpan? expiry)
     {
         var command = expiry is { } ttl
-            ? Command("PEXPIRE", 2).Add(key).Add(Math.Max(1, (long)ttl.TotalMilliseconds))
-            : Command("PERSIST", 1).Add(key);
-        return Map(Send(command), static r => r.AsInt64() > 0);
+            ? Command("PEXPIRE", 2, IsPositive).Add(key).Add(Math.Max(1, (long)ttl.TotalMilliseconds))
+            : Command("PERSIST", 1, IsPositive).Add(key);
+        return Send(command);
     }
 
     public Task<TimeSpan?> KeyTimeToLiveAsync(MagpieKey key) =>
         // PTTL: -2 no such key, -1 no expiry.
-        Map(Send(Command("PTTL", 1).Add(key)), static r => r.AsInt64() is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null);
+        Send(Command("PTTL", 1, static r => r.AsInt64() is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null).Add(key));
 }

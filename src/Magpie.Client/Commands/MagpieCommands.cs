@@ -3,40 +3,40 @@ using Magpie.Protocol.Replies;
 namespace Magpie.Client;
 
 /// <summary>
-/// The typed commands, written once: each builds its RESP encoding and converts the reply. Subclasses
-/// decide what "send" means: now (database), on Execute (batch), or inside MULTI/EXEC (transaction).
+/// The typed commands, written once: each builds its RESP encoding with the conversion of its reply.
+/// Subclasses decide what "send" means: now (database), on Execute (batch), or inside MULTI/EXEC (transaction).
 /// </summary>
 internal abstract partial class MagpieCommands : IMagpieDatabaseAsync
 {
+    protected static readonly Func<RespValue, long> AsInt64 = static r => r.AsInt64();
+    protected static readonly Func<RespValue, bool> IsPositive = static r => r.AsInt64() > 0;
+    protected static readonly Func<RespValue, bool> IsOk = static r => !r.IsNull && r.AsBoolean();
+    protected static readonly Func<RespValue, MagpieValue> ToValue = static r => r.IsNull ? MagpieValue.Null : MagpieValue.FromReply(r.Bytes ?? ToBytes(r));
+    protected static readonly Func<RespValue, MagpieValue[]> ToValues = static r => ConvertValues(r);
+
     protected MagpieCommands(int database) => Database = database;
 
     public int Database { get; }
 
-    /// <summary>Sends (or queues) a command and returns the task of its reply.</summary>
-    protected abstract Task<RespValue> Send(PendingCommand command);
+    /// <summary>Sends (or queues) a command and returns the task of its converted reply.</summary>
+    protected abstract Task<T> Send<T>(PendingCommand<T> command);
 
-    protected PendingCommand Command(string name, int argCount) => new(name, argCount, Database);
+    protected PendingCommand<T> Command<T>(string name, int argCount, Func<RespValue, T> convert) => new(name, argCount, Database, convert);
 
     public Task<RespValue> ExecuteAsync(string command, params object?[] args)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         var parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var pending = Command(parts[0].ToUpperInvariant(), parts.Length - 1 + args.Length);
+        var pending = Command(parts[0].ToUpperInvariant(), parts.Length - 1 + args.Length, static r => r);
         for (int i = 1; i < parts.Length; i++) pending.AddAscii(parts[i]);
         foreach (var arg in args) pending.AddObject(arg);
         return Send(pending);
     }
 
     public Task<long> PublishAsync(string channel, MagpieValue message) =>
-        Map(Send(Command("PUBLISH", 2).Add(channel).Add(message)), static r => r.AsInt64());
+        Send(Command("PUBLISH", 2, AsInt64).Add(channel).Add(message));
 
-    /// <summary>Converts a reply once it arrives. One small state machine per call; no closure for static converters.</summary>
-    protected static async Task<T> Map<T>(Task<RespValue> reply, Func<RespValue, T> convert) =>
-        convert(await reply.ConfigureAwait(false));
-
-    protected static MagpieValue ToValue(RespValue reply) => reply.IsNull ? MagpieValue.Null : MagpieValue.FromReply(reply.Bytes ?? ToBytes(reply));
-
-    protected static MagpieValue[] ToValues(RespValue reply)
+    private static MagpieValue[] ConvertValues(RespValue reply)
     {
         if (reply.IsNull) return [];
         var items = reply.Items;
@@ -44,8 +44,6 @@ internal abstract partial class MagpieCommands : IMagpieDatabaseAsync
         for (int i = 0; i < values.Length; i++) values[i] = ToValue(items[i]);
         return values;
     }
-
-    protected static bool IsOk(RespValue reply) => !reply.IsNull && reply.AsBoolean();
 
     private static byte[] ToBytes(RespValue reply) => System.Text.Encoding.UTF8.GetBytes(reply.ToString());
 }

@@ -1,12 +1,14 @@
-using Magpie.Protocol.Replies;
-
 namespace Magpie.Client;
 
 internal sealed class MagpieDatabase(MagpieConnection connection, int database) : MagpieCommands(database), IMagpieDatabase
 {
     public MagpieConnection Connection { get; } = connection;
 
-    protected override Task<RespValue> Send(PendingCommand command) => Connection.SendAsync(command);
+    protected override Task<T> Send<T>(PendingCommand<T> command)
+    {
+        Connection.Enqueue(command);
+        return command.Task;
+    }
 
     public IMagpieBatch CreateBatch() => new MagpieBatch(Connection, Database);
 

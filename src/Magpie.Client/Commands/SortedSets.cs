@@ -5,20 +5,20 @@ namespace Magpie.Client;
 internal abstract partial class MagpieCommands
 {
     public Task<bool> SortedSetAddAsync(MagpieKey key, MagpieValue member, double score, When when = When.Always) =>
-        Map(Send(ZAdd(key, [new SortedSetEntry(member, score)], when)), static r => r.AsInt64() > 0);
+        Send(ZAdd(key, [new SortedSetEntry(member, score)], when, IsPositive));
 
     public Task<long> SortedSetAddAsync(MagpieKey key, SortedSetEntry[] entries, When when = When.Always) =>
-        Map(Send(ZAdd(key, entries, when)), static r => r.AsInt64());
+        Send(ZAdd(key, entries, when, AsInt64));
 
     public Task<double?> SortedSetScoreAsync(MagpieKey key, MagpieValue member) =>
-        Map(Send(Command("ZSCORE", 2).Add(key).Add(member)), static r => r.IsNull ? (double?)null : r.AsDouble());
+        Send(Command("ZSCORE", 2, static r => r.IsNull ? (double?)null : r.AsDouble()).Add(key).Add(member));
 
     public Task<MagpieValue[]> SortedSetRangeByRankAsync(MagpieKey key, long start = 0, long stop = -1, Order order = Order.Ascending) =>
-        Map(Send(RangeCommand(key, start, stop, order, withScores: false)), ToValues);
+        Send(RangeCommand(key, start, stop, order, ToValues));
 
     /// <summary>RESP3 pairs each member with its score in a nested array; RESP2 sends them flat.</summary>
     public Task<SortedSetEntry[]> SortedSetRangeByRankWithScoresAsync(MagpieKey key, long start = 0, long stop = -1, Order order = Order.Ascending) =>
-        Map(Send(RangeCommand(key, start, stop, order, withScores: true)), static reply =>
+        Send(RangeCommand(key, start, stop, order, static reply =>
         {
             var items = reply.Items;
             if (items.Length > 0 && items[0].Kind == RespValueKind.Array)
@@ -30,20 +30,20 @@ internal abstract partial class MagpieCommands
             var flat = new SortedSetEntry[items.Length / 2];
             for (int i = 0; i < flat.Length; i++) flat[i] = new SortedSetEntry(ToValue(items[2 * i]), items[2 * i + 1].AsDouble());
             return flat;
-        });
+        }, withScores: true));
 
-    private PendingCommand ZAdd(MagpieKey key, SortedSetEntry[] entries, When when)
+    private PendingCommand<T> ZAdd<T>(MagpieKey key, SortedSetEntry[] entries, When when, Func<RespValue, T> convert)
     {
-        var command = Command("ZADD", 1 + (when != When.Always ? 1 : 0) + entries.Length * 2).Add(key);
+        var command = Command("ZADD", 1 + (when != When.Always ? 1 : 0) + entries.Length * 2, convert).Add(key);
         if (when == When.NotExists) command.AddAscii("NX");
         else if (when == When.Exists) command.AddAscii("XX");
         foreach (var entry in entries) command.Add((MagpieValue)entry.Score).Add(entry.Element);
         return command;
     }
 
-    private PendingCommand RangeCommand(MagpieKey key, long start, long stop, Order order, bool withScores)
+    private PendingCommand<T> RangeCommand<T>(MagpieKey key, long start, long stop, Order order, Func<RespValue, T> convert, bool withScores = false)
     {
-        var command = Command(order == Order.Ascending ? "ZRANGE" : "ZREVRANGE", withScores ? 4 : 3).Add(key).Add(start).Add(stop);
+        var command = Command(order == Order.Ascending ? "ZRANGE" : "ZREVRANGE", withScores ? 4 : 3, convert).Add(key).Add(start).Add(stop);
         if (withScores) command.AddAscii("WITHSCORES");
         return command;
     }

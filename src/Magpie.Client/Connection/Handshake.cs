@@ -16,7 +16,7 @@ internal static class Handshake
     {
         if (options.Protocol != RespVersion.Resp2)
         {
-            var hello = new PendingCommand("HELLO", HelloArgCount(options)).Add(3);
+            var hello = PendingCommand.Raw("HELLO", HelloArgCount(options)).Add(3);
             if (options.Password is not null) hello.AddAscii("AUTH").Add(options.User ?? "default").Add(options.Password);
             if (options.ClientName is not null) hello.AddAscii("SETNAME").Add(options.ClientName);
             var reply = await RoundTripAsync(input, output, hello, ct).ConfigureAwait(false);
@@ -29,15 +29,15 @@ internal static class Handshake
         if (options.Password is not null)
         {
             var auth = options.User is null
-                ? new PendingCommand("AUTH", 1).Add(options.Password)
-                : new PendingCommand("AUTH", 2).Add(options.User).Add(options.Password);
+                ? PendingCommand.Raw("AUTH", 1).Add(options.Password)
+                : PendingCommand.Raw("AUTH", 2).Add(options.User).Add(options.Password);
             var reply = await RoundTripAsync(input, output, auth, ct).ConfigureAwait(false);
             if (reply.IsError) throw new MagpieConnectionException($"AUTH on {options.EndPoint} failed: {Encoding.UTF8.GetString(reply.Span)}");
         }
         if (options.ClientName is not null)
         {
             // Best effort: a server without CLIENT SETNAME still works.
-            await RoundTripAsync(input, output, new PendingCommand("CLIENT", 2).AddAscii("SETNAME").Add(options.ClientName), ct).ConfigureAwait(false);
+            await RoundTripAsync(input, output, PendingCommand.Raw("CLIENT", 2).AddAscii("SETNAME").Add(options.ClientName), ct).ConfigureAwait(false);
         }
         return RespVersion.Resp2;
     }

@@ -123,7 +123,7 @@ public sealed class MagpieConnection : IAsyncDisposable
         lock (Sync) return _subscriber ??= new MagpieSubscriber(this, _logger);
     }
 
-    internal Task<RespValue> SendAsync(PendingCommand command)
+    internal void Enqueue(PendingCommand command)
     {
         PhysicalConnection? physical;
         lock (Sync)
@@ -133,6 +133,12 @@ public sealed class MagpieConnection : IAsyncDisposable
             physical = _physical;
         }
         physical?.SignalWrite();
+    }
+
+    /// <summary>Queues a raw command and returns its reply.</summary>
+    internal Task<RespValue> SendAsync(PendingCommand<RespValue> command)
+    {
+        Enqueue(command);
         return command.Task;
     }
 
@@ -261,7 +267,7 @@ public sealed class MagpieConnection : IAsyncDisposable
                 foreach (var command in physical.Pending)
                 {
                     if (now - command.QueuedAt < _timeoutTicks) break;
-                    if (!command.Task.IsCompleted) _expired.Add(command);
+                    if (!command.IsCompleted) _expired.Add(command);
                 }
             }
             // Counted before the expired ones leave, so the message shows the congestion they met.

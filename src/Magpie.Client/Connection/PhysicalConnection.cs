@@ -145,7 +145,8 @@ internal sealed class PhysicalConnection : IAsyncDisposable
                 command.WrittenOn = this;
                 if (command.Database >= 0 && command.Database != _currentDatabase)
                 {
-                    var select = new PendingCommand("SELECT", 1) { ErrorsAsValues = true }.Add(command.Database);
+                    var select = PendingCommand.Raw("SELECT", 1).Add(command.Database);
+                    select.ErrorsAsValues = true;
                     _pending.Enqueue(select);
                     _batch.Add(select);
                     _currentDatabase = command.Database;

@@ -84,8 +84,12 @@ internal sealed class MagpieSubscriber : IMagpieSubscriber
         }
     }
 
-    private static Task SendSubscriptionAsync(MagpieConnection connection, string verb, string channel) =>
-        connection.SendAsync(new PendingCommand(verb, 1) { ReplyIsPush = true }.Add(channel));
+    private static Task SendSubscriptionAsync(MagpieConnection connection, string verb, string channel)
+    {
+        var command = PendingCommand.Raw(verb, 1).Add(channel);
+        command.ReplyIsPush = true;
+        return connection.SendAsync(command);
+    }
 
     private void Resubscribe(MagpieConnection connection)
     {
