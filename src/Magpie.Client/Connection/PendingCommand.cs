@@ -1,0 +1,251 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Text;
+using Magpie.Protocol.Replies;
+
+namespace Magpie.Client;
+
+/// <summary>
+/// One command on its way: its RESP encoding (in a pooled buffer, built once by the caller) and how
+/// to complete its caller. The connection only sees this base; <see cref="PendingCommand{T}"/> turns
+/// the reply into the caller's type as it completes, so no extra task or state machine is needed.
+/// </summary>
+internal abstract class PendingCommand
+{
+    private byte[] _buffer;
+    private int _length;
+
+    protected PendingCommand(string name, int argCount, int database)
+    {
+        Name = name;
+        Database = database;
+        _buffer = ArrayPool<byte>.Shared.Rent(64 + name.Length);
+        WriteHeader((byte)'*', argCount + 1);
+        AppendAscii(name);
+    }
+
+    /// <summary>A command whose task yields the reply as it came.</summary>
+    public static PendingCommand<RespValue> Raw(string name, int argCount, int database = -1) =>
+        new(name, argCount, database, static reply => reply);
+
+    /// <summary>The command name, for error messages ("GET").</summary>
+    public string Name { get; }
+
+    /// <summary>The database the command must run in, or -1 when it does not matter.</summary>
+    public int Database { get; }
+
+    /// <summary>Stopwatch timestamp of when the caller queued it; the sync timeout counts from here.</summary>
+    public long QueuedAt { get; set; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Set for SUBSCRIBE and friends: in RESP3 their reply comes as a push.</summary>
+    public bool ReplyIsPush { get; set; }
+
+    /// <summary>Internal commands (an injected SELECT) deliver error replies as values instead of throwing.</summary>
+    public bool ErrorsAsValues { get; set; }
+
+    /// <summary>The socket the writer put this command on.</summary>
+    public PhysicalConnection? WrittenOn { get; set; }
+
+    /// <summary>When set, the command may only go out on this socket (MULTI/EXEC after WATCH); elsewhere it fails.</summary>
+    public PhysicalConnection? PinnedTo { get; set; }
+
+    public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
+
+    public abstract bool IsCompleted { get; }
+
+    /// <summary>Completes with the reply, turning error replies into exceptions unless told not to.</summary>
+    public abstract void Complete(in RespValue reply);
+
+    public abstract bool TrySetException(Exception exception);
+
+    public abstract bool TrySetCanceled();
+
+    /// <summary>A raw command with the same bytes (transactions send copies and complete the originals from EXEC).</summary>
+    public PendingCommand<RespValue> CopyAsRaw()
+    {
+        var copy = Raw(Name, 0, Database);
+        copy._length = 0;
+        copy.Reserve(_length);
+        Encoded.CopyTo(copy._buffer);
+        copy._length = _length;
+        return copy;
+    }
+
+    protected Exception ErrorFor(in RespValue reply) => MagpieServerException.From(Name, Encoding.UTF8.GetString(reply.Span));
+
+    internal void AppendKey(MagpieKey key)
+    {
+        int length = key.GetByteCount();
+        WriteHeader((byte)'$', length);
+        key.CopyTo(Reserve(length + 2));
+        FinishBulk(length);
+    }
+
+    internal void AppendValue(MagpieValue value)
+    {
+        int length = value.GetByteCount();
+        WriteHeader((byte)'$', length);
+        value.CopyTo(Reserve(length + 2));
+        FinishBulk(length);
+    }
+
+    internal void AppendBytes(ReadOnlySpan<byte> bytes)
+    {
+        WriteHeader((byte)'$', bytes.Length);
+        bytes.CopyTo(Reserve(bytes.Length + 2));
+        FinishBulk(bytes.Length);
+    }
+
+    internal void AppendNumber(long number)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(number, digits, out int n);
+        AppendBytes(digits[..n]);
+    }
+
+    /// <summary>A command keyword such as "PX" or "NX" (ASCII, no allocation).</summary>
+    internal void AppendAscii(string word)
+    {
+        WriteHeader((byte)'$', word.Length);
+        var span = Reserve(word.Length + 2);
+        for (int i = 0; i < word.Length; i++) span[i] = (byte)word[i];
+        FinishBulk(word.Length);
+    }
+
+    /// <summary>An argument of any supported .NET type (for the ExecuteAsync escape hatch).</summary>
+    internal void AppendObject(object? arg)
+    {
+        switch (arg)
+        {
+            case null: AppendBytes([]); break;
+            case MagpieKey k: AppendKey(k); break;
+            case MagpieValue v: AppendValue(v); break;
+            case string s: AppendValue(s); break;
+            case byte[] b: AppendBytes(b); break;
+            case ReadOnlyMemory<byte> m: AppendBytes(m.Span); break;
+            case Memory<byte> m: AppendBytes(m.Span); break;
+            case long l: AppendNumber(l); break;
+            case int i: AppendNumber(i); break;
+            case double d: AppendValue(d); break;
+            case bool b: AppendNumber(b ? 1 : 0); break;
+            case TimeSpan t: AppendNumber((long)t.TotalMilliseconds); break;
+            default: AppendValue(Convert.ToString(arg, System.Globalization.CultureInfo.InvariantCulture) ?? ""); break;
+        }
+    }
+
+    /// <summary>Returns the encoding buffer to the pool once the bytes are in the socket's pipe.</summary>
+    public void ReleaseBuffer()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    private void WriteHeader(byte prefix, long value)
+    {
+        var span = Reserve(22);
+        span[0] = prefix;
+        Utf8Formatter.TryFormat(value, span[1..], out int n);
+        span[n + 1] = (byte)'\r';
+        span[n + 2] = (byte)'\n';
+        _length += n + 3;
+    }
+
+    private void FinishBulk(int length)
+    {
+        _buffer[_length + length] = (byte)'\r';
+        _buffer[_length + length + 1] = (byte)'\n';
+        _length += length + 2;
+    }
+
+    /// <summary>Makes room for <paramref name="size"/> more bytes; does not advance.</summary>
+    private Span<byte> Reserve(int size)
+    {
+        if (_length + size > _buffer.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + size));
+            _buffer.AsSpan(0, _length).CopyTo(grown);
+            if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = grown;
+        }
+        return _buffer.AsSpan(_length, size);
+    }
+}
+
+/// <summary>A command whose caller awaits a <typeparamref name="T"/>, converted from the reply when it completes.</summary>
+internal sealed class PendingCommand<T>(string name, int argCount, int database, Func<RespValue, T> convert)
+    : PendingCommand(name, argCount, database)
+{
+    // Completed off the reader loop (by CompletionBatch), so continuations may run inline.
+    private readonly TaskCompletionSource<T> _source = new(TaskCreationOptions.None);
+
+    public Task<T> Task => _source.Task;
+
+    public override bool IsCompleted => _source.Task.IsCompleted;
+
+    public override void Complete(in RespValue reply)
+    {
+        if (reply.IsError && !ErrorsAsValues)
+        {
+            _source.TrySetException(ErrorFor(reply));
+            return;
+        }
+        T value;
+        try
+        {
+            value = convert(reply);
+        }
+        catch (Exception ex)
+        {
+            _source.TrySetException(new MagpieException($"Unexpected {reply.Kind} reply to {Name}: {ex.Message}", ex));
+            return;
+        }
+        _source.TrySetResult(value);
+    }
+
+    public override bool TrySetException(Exception exception) => _source.TrySetException(exception);
+
+    public override bool TrySetCanceled() => _source.TrySetCanceled();
+}
+
+/// <summary>Fluent argument building that keeps the command's concrete type.</summary>
+internal static class PendingCommandArguments
+{
+    public static TCommand Add<TCommand>(this TCommand command, MagpieKey key) where TCommand : PendingCommand
+    {
+        command.AppendKey(key);
+        return command;
+    }
+
+    public static TCommand Add<TCommand>(this TCommand command, MagpieValue value) where TCommand : PendingCommand
+    {
+        command.AppendValue(value);
+        return command;
+    }
+
+    public static TCommand Add<TCommand>(this TCommand command, string text) where TCommand : PendingCommand
+    {
+        command.AppendValue(text);
+        return command;
+    }
+
+    public static TCommand Add<TCommand>(this TCommand command, long number) where TCommand : PendingCommand
+    {
+        command.AppendNumber(number);
+        return command;
+    }
+
+    public static TCommand AddAscii<TCommand>(this TCommand command, string word) where TCommand : PendingCommand
+    {
+        command.AppendAscii(word);
+        return command;
+    }
+
+    public static TCommand AddObject<TCommand>(this TCommand command, object? arg) where TCommand : PendingCommand
+    {
+        command.AppendObject(arg);
+        return command;
+    }
+}
