@@ -70,6 +70,9 @@ public sealed class ClientSession
     /// <summary>CLIENT TRACKING redirect target id; -1 when tracking is off or not redirected.</summary>
     public long TrackingRedirect { get; set; } = -1;
 
+    /// <summary>Waiting in a blocking command (BLPOP, ...); CLIENT LIST flag "b".</summary>
+    public bool Blocked { get; set; }
+
     /// <summary>Flags for CLIENT LIST (N, x for MULTI, P for pubsub, b for blocked, ...).</summary>
     public string Flags
     {
@@ -78,6 +81,7 @@ public sealed class ClientSession
             var sb = new StringBuilder();
             if (Transaction.InMulti) sb.Append('x');
             if (SubscriptionCount > 0) sb.Append('P');
+            if (Blocked) sb.Append('b');
             if (Transaction.Dirty) sb.Append('d');
             return sb.Length == 0 ? "N" : sb.ToString();
         }

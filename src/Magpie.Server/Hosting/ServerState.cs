@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Magpie.Server.Blocking;
 using Magpie.Server.Commands;
 using Magpie.Server.Config;
 using Magpie.Server.Connections;
@@ -19,6 +20,7 @@ public sealed class ServerState
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         Keyspace.OverheadBytes = () => Clients.OutputBufferBytes();
         Keyspace.Observer = Watches;
+        Blocking = new BlockingRegistry(this);
     }
 
     public MagpieOptions Options { get; }
@@ -32,6 +34,9 @@ public sealed class ServerState
     public ClientRegistry Clients { get; } = new();
 
     public WatchRegistry Watches { get; } = new();
+
+    /// <summary>Clients blocked on keys (BLPOP, BLMOVE, ...), served after each command.</summary>
+    public BlockingRegistry Blocking { get; }
 
     public ServerStats Stats { get; } = new();
 
