@@ -25,6 +25,7 @@ public sealed class CommandTable
         StringCommands.Register(table);
         KeyCommands.Register(table);
         ServerCommands.Register(table);
+        ListCommands.Register(table);
         return table;
     }
 
