@@ -60,13 +60,15 @@ public sealed class BlockingRegistry : IKeyspaceObserver
             return false;
         }
         double ms = seconds * 1000.0;
-        if (ms < 0)
+        // Redis converts to a long long, where anything beyond its range (inf, 1e400) turns
+        // negative, so those answer "timeout is negative" too.
+        if (ms < 0 || ms >= 9223372036854775807.0)
         {
             ctx.Error("ERR timeout is negative");
             return false;
         }
         // Redis truncates to whole milliseconds: 0.0001 means 0, which waits forever.
-        if (ms >= long.MaxValue - (double)ctx.Now)
+        if (ms > long.MaxValue - (double)ctx.Now)
         {
             ctx.Error("ERR timeout is out of range");
             return false;

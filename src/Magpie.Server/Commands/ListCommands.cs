@@ -38,10 +38,10 @@ public static class ListCommands
         t.Add(new() { Name = "lmove", Arity = 5, Flags = Write | DenyOom, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = LMove, Group = g, Summary = "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", Since = "6.2.0" });
         t.Add(new() { Name = "rpoplpush", Arity = 3, Flags = Write | DenyOom, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = RPopLPush, Group = g, Summary = "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", Since = "1.2.0" });
         t.Add(new() { Name = "lmpop", Arity = -4, Flags = Write | MovableKeys, Handler = LMPop, Group = g, Summary = "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", Since = "7.0.0", Complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned." });
-        t.Add(new() { Name = "blpop", Arity = -3, Flags = Write | CommandFlags.Blocking, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BPop(ctx, head: true), Group = g, Summary = "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since = "2.0.0", Complexity = "O(N) where N is the number of provided keys." });
-        t.Add(new() { Name = "brpop", Arity = -3, Flags = Write | CommandFlags.Blocking, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BPop(ctx, head: false), Group = g, Summary = "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since = "2.0.0", Complexity = "O(N) where N is the number of provided keys." });
-        t.Add(new() { Name = "blmove", Arity = 6, Flags = Write | DenyOom | CommandFlags.Blocking, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = BLMove, Group = g, Summary = "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", Since = "6.2.0" });
-        t.Add(new() { Name = "brpoplpush", Arity = 4, Flags = Write | DenyOom | CommandFlags.Blocking, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = BRPopLPush, Group = g, Summary = "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", Since = "2.2.0" });
+        t.Add(new() { Name = "blpop", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BPop(ctx, head: true), Group = g, Summary = "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since = "2.0.0", Complexity = "O(N) where N is the number of provided keys." });
+        t.Add(new() { Name = "brpop", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BPop(ctx, head: false), Group = g, Summary = "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since = "2.0.0", Complexity = "O(N) where N is the number of provided keys." });
+        t.Add(new() { Name = "blmove", Arity = 6, Flags = Write | DenyOom | NoScript | CommandFlags.Blocking, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = BLMove, Group = g, Summary = "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", Since = "6.2.0" });
+        t.Add(new() { Name = "brpoplpush", Arity = 4, Flags = Write | DenyOom | NoScript | CommandFlags.Blocking, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = BRPopLPush, Group = g, Summary = "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", Since = "2.2.0" });
         t.Add(new() { Name = "blmpop", Arity = -5, Flags = Write | CommandFlags.Blocking | MovableKeys, Handler = BLMPop, Group = g, Summary = "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", Since = "7.0.0", Complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned." });
     }
 
@@ -291,11 +291,6 @@ public static class ListCommands
                     ctx.Error(Errors.NotInteger);
                     return;
                 }
-                if (rank == long.MinValue)
-                {
-                    ctx.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-                    return;
-                }
                 if (rank == 0)
                 {
                     ctx.Error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
@@ -326,7 +321,9 @@ public static class ListCommands
 
         var element = ctx.Arg(2);
         bool fromTail = rank < 0;
-        long skip = Math.Abs(rank) - 1;
+        // Redis negates a negative rank in place; LONG_MIN stays negative there, so every match
+        // qualifies and it behaves like RANK -1.
+        long skip = rank == long.MinValue ? 0 : Math.Abs(rank) - 1;
         int length = list.Length;
         long scanLimit = maxLen == 0 ? length : Math.Min(maxLen, length);
         long wanted = count == -1 ? 1 : count == 0 ? long.MaxValue : count;
