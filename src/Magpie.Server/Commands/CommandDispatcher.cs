@@ -55,6 +55,7 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
     {
         var keyspace = server.Keyspace;
         keyspace.BeginCommand();
+        server.Blocking.CommandDepth++;
         try
         {
             if (keyspace.MaxMemory > 0 && !keyspace.TryFreeMemory() && spec.HasFlag(CommandFlags.DenyOom))
@@ -88,6 +89,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
         }
         finally
         {
+            // After a top-level command (a whole EXEC included): serve clients blocked on keys it changed.
+            if (--server.Blocking.CommandDepth == 0) server.Blocking.ServeReadyKeys();
             keyspace.EndCommand();
         }
     }

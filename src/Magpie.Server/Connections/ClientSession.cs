@@ -73,6 +73,9 @@ public sealed class ClientSession
     /// <summary>CLIENT TRACKING redirect target id as CLIENT LIST's redir shows it: -1 when tracking is off, 0 when not redirected.</summary>
     public long TrackingRedirect { get; set; } = -1;
 
+    /// <summary>Waiting in a blocking command (BLPOP, ...); CLIENT LIST flag "b".</summary>
+    public bool Blocked { get; set; }
+
     /// <summary>Flags for CLIENT LIST (N, x for MULTI, P for pubsub, b for blocked, ...).</summary>
     public string Flags
     {
@@ -81,6 +84,7 @@ public sealed class ClientSession
             var sb = new StringBuilder();
             if (Transaction.InMulti) sb.Append('x');
             if (SubscriptionCount > 0) sb.Append('P');
+            if (Blocked) sb.Append('b');
             if (Transaction.Dirty) sb.Append('d');
             return sb.Length == 0 ? "N" : sb.ToString();
         }
@@ -89,8 +93,6 @@ public sealed class ClientSession
     /// <summary>Output bytes already added to INFO's total_net_output_bytes.</summary>
     internal long CountedOutputBytes { get; set; }
 
-    /// <summary>Blocked in BLPOP and the like: exempt from the idle timeout, as in Redis.</summary>
-    public bool Blocked { get; set; }
     /// <summary>
     /// <see cref="RespWriter.BytesWritten"/> as of the last flush that completed (the peer consumed
     /// it); set by the connection loop. What was written since is output still held for this client.

@@ -34,7 +34,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
         var ctx = new CommandContext(server, session, new RespRequest());
         try
         {
-            await RunLoopAsync(ctx, input, output);
+            await RunLoopAsync(ctx, input, output, connection.ConnectionClosed);
         }
         catch (ConnectionResetException)
         {
@@ -59,7 +59,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
         }
     }
 
-    private async Task RunLoopAsync(CommandContext ctx, PipeReader input, PipeWriter output)
+    private async Task RunLoopAsync(CommandContext ctx, PipeReader input, PipeWriter output, CancellationToken closed)
     {
         var session = ctx.Client;
         var request = ctx.Request;
@@ -94,7 +94,8 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                         break;
                     }
                 }
-                request.TrimIfLarge();
+                // A blocked client's request is re-run when it is served: keep it intact.
+                if (ctx.BlockUntil is null) request.TrimIfLarge();
                 CountTraffic(session, received - buffer.Length);
                 flushedMark = session.Writer.BytesWritten;
                 flush = output.FlushAsync();
@@ -111,7 +112,9 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             if (ctx.BlockUntil is { } blocked)
             {
                 ctx.BlockUntil = null;
-                await blocked;
+                // A blocked client that disconnects (or is killed) stops waiting; the finally block cleans up.
+                await blocked.WaitAsync(closed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (closed.IsCancellationRequested) break;
                 lock (server.Keyspace.Sync)
                 {
                     flushedMark = session.Writer.BytesWritten;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Magpie.Server.Blocking;
 using Magpie.Server.Commands;
 using Magpie.Server.Config;
 using Magpie.Server.Connections;
@@ -29,6 +30,7 @@ public sealed class ServerState
         // them on every read would walk all clients once per command when maxmemory is set.
         Keyspace.OverheadBytes = () => ClientOutputBytesSample;
         Keyspace.Observer = Watches;
+        Blocking = new BlockingRegistry(this);
         Watches.Others.Add(Tracking);
         PubSubCounts = () => (PubSub.ChannelCount, PubSub.PatternCount);
         TrackingClients = () => Tracking.ClientCount;
@@ -64,6 +66,9 @@ public sealed class ServerState
     public ClientRegistry Clients { get; } = new();
 
     public WatchRegistry Watches { get; } = new();
+
+    /// <summary>Clients blocked on keys (BLPOP, BLMOVE, ...), served after each command.</summary>
+    public BlockingRegistry Blocking { get; }
 
     public ServerStats Stats { get; } = new();
 
