@@ -30,6 +30,7 @@ public sealed class CommandTable
         TransactionCommands.Register(table);
         PubSubCommands.Register(table);
         SortedSetCommands.Register(table);
+        SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);
         return table;
     }

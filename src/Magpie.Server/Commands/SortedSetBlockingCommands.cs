@@ -1,0 +1,68 @@
+using Magpie.Server.Blocking;
+using Magpie.Storage.Values;
+using static Magpie.Server.Commands.CommandFlags;
+
+namespace Magpie.Server.Commands;
+
+/// <summary>
+/// BZPOPMIN, BZPOPMAX and BZMPOP: the sorted-set pops of <see cref="SortedSetCommands"/>, waiting on
+/// the blocking registry when every key is empty.
+/// </summary>
+public static class SortedSetBlockingCommands
+{
+    public static void Register(CommandTable t)
+    {
+        const string g = "sorted-set";
+        t.Add(new() { Name = "bzpopmin", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking | Fast, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BZPop(ctx, max: false), Group = g, Summary = "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", Since = "5.0.0", Complexity = "O(log(N)) with N being the number of elements in the sorted set." });
+        t.Add(new() { Name = "bzpopmax", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking | Fast, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BZPop(ctx, max: true), Group = g, Summary = "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise. Deletes the sorted set if the last element was popped.", Since = "5.0.0", Complexity = "O(log(N)) with N being the number of elements in the sorted set." });
+        t.Add(new() { Name = "bzmpop", Arity = -5, Flags = Write | CommandFlags.Blocking | MovableKeys, NumKeysIndex = 2, Handler = BZMPop, Group = g, Summary = "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", Since = "7.0.0", Complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped." });
+    }
+
+    private static void BZPop(CommandContext ctx, bool max)
+    {
+        if (!BlockingRegistry.TryParseTimeout(ctx, ctx.ArgCount - 1, out long deadline)) return;
+        int keyCount = ctx.ArgCount - 2;
+        var outcome = SortedSetCommands.PopFirstNonEmpty(ctx, 1, keyCount, max, -1, emitKey: true, nested: false);
+        if (outcome != SortedSetCommands.PopOutcome.NothingToPop) return;
+        Block(ctx, 1, keyCount, deadline, waiter => ServeFirstSortedSet(waiter, 1, waiter.ArgCount - 2, max, -1, nested: false));
+    }
+
+    private static void BZMPop(CommandContext ctx)
+    {
+        if (!BlockingRegistry.TryParseTimeout(ctx, 1, out long deadline)) return;
+        if (!SortedSetCommands.TryParsePopArguments(ctx, 2, out int keyCount, out bool max, out long count)) return;
+        var outcome = SortedSetCommands.PopFirstNonEmpty(ctx, 3, keyCount, max, count, emitKey: true, nested: true);
+        if (outcome != SortedSetCommands.PopOutcome.NothingToPop) return;
+        Block(ctx, 3, keyCount, deadline, waiter => ServeFirstSortedSet(waiter, 3, keyCount, max, count, nested: true));
+    }
+
+    private static void Block(CommandContext ctx, int firstKey, int keyCount, long deadline, BlockedServe serve)
+    {
+        var blocking = ctx.Server.Blocking;
+        if (!blocking.CanBlock(ctx))
+        {
+            // Inside MULTI a blocking command answers at once, as if it timed out.
+            ctx.Reply.WriteNullArray();
+            return;
+        }
+        var keys = new byte[keyCount][];
+        for (int i = 0; i < keyCount; i++) keys[i] = ctx.ArgBytes(firstKey + i);
+        blocking.Block(ctx, keys, deadline, serve);
+    }
+
+    /// <summary>
+    /// Serves a waiting client from the first of its keys that now holds a sorted set. Keys of other
+    /// types are passed over and the client keeps waiting, as Redis does for blocked clients.
+    /// </summary>
+    private static bool ServeFirstSortedSet(CommandContext waiter, int firstKey, int keyCount, bool max, long count, bool nested)
+    {
+        for (int i = 0; i < keyCount; i++)
+        {
+            var entry = waiter.Db.GetForWrite(waiter.Arg(firstKey + i));
+            if (entry?.Value is not RedisSortedSet set) continue;
+            SortedSetCommands.Pop(waiter, entry, set, max, count, emitKey: true, nested);
+            return true;
+        }
+        return false;
+    }
+}
