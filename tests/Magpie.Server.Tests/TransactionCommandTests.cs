@@ -180,3 +180,19 @@ public class MovableKeysTests
         Assert.Equal(Int(1), c.Run("ZINTERCARD", "2", "s", "z"));
     }
 }
+
+public class KeySpecTests
+{
+    [Fact]
+    public void Command_info_key_specs_are_range_keynum_or_both()
+    {
+        var c = new TestClient();
+        Assert.Contains("$5\r\nrange\r\n", c.Run("COMMAND", "INFO", "get"));
+        var sintercard = c.Run("COMMAND", "INFO", "sintercard");
+        Assert.Contains("$6\r\nkeynum\r\n", sintercard);
+        Assert.DoesNotContain("$5\r\nrange\r\n", sintercard);
+        var zunionstore = c.Run("COMMAND", "INFO", "zunionstore");
+        Assert.Contains("$5\r\nrange\r\n", zunionstore);
+        Assert.Contains("$6\r\nkeynum\r\n", zunionstore);
+    }
+}

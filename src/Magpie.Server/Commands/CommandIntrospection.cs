@@ -77,49 +77,40 @@ public static class CommandIntrospection
         foreach (var s in subs) WriteInfo(ctx, s);
     }
 
+    /// <summary>
+    /// Redis 7 key specs: "range" for first/last/step commands, "keynum" for numkeys commands, and
+    /// both for a STORE destination followed by numkeys sources.
+    /// </summary>
     private static void WriteKeySpecs(CommandContext ctx, CommandSpec c)
     {
-        var r = ctx.Reply;
+        int count = (c.FirstKey > 0 ? 1 : 0) + (c.NumKeysIndex > 0 ? 1 : 0);
+        ctx.Reply.WriteArrayHeader(count);
+        if (c.FirstKey > 0)
+            WriteKeySpec(ctx, c.FirstKey, "range",
+                ("lastkey", c.LastKey < 0 ? c.LastKey : c.LastKey - c.FirstKey), ("keystep", c.KeyStep), ("limit", 0));
         if (c.NumKeysIndex > 0)
-        {
-            // keynum spec: the count is at NumKeysIndex, keys start right after it.
-            r.WriteArrayHeader(1);
-            r.WriteMapHeader(3);
-            r.WriteBulk("flags"); r.WriteSetHeader(0);
-            r.WriteBulk("begin_search");
-            r.WriteMapHeader(2);
-            r.WriteBulk("type"); r.WriteBulk("index");
-            r.WriteBulk("spec"); r.WriteMapHeader(1); r.WriteBulk("index"); r.WriteInteger(c.NumKeysIndex);
-            r.WriteBulk("find_keys");
-            r.WriteMapHeader(2);
-            r.WriteBulk("type"); r.WriteBulk("keynum");
-            r.WriteBulk("spec");
-            r.WriteMapHeader(3);
-            r.WriteBulk("keynumidx"); r.WriteInteger(0);
-            r.WriteBulk("firstkey"); r.WriteInteger(1);
-            r.WriteBulk("keystep"); r.WriteInteger(1);
-            return;
-        }
-        if (c.FirstKey <= 0)
-        {
-            r.WriteArrayHeader(0);
-            return;
-        }
-        r.WriteArrayHeader(1);
+            WriteKeySpec(ctx, c.NumKeysIndex, "keynum", ("keynumidx", 0), ("firstkey", 1), ("keystep", 1));
+    }
+
+    private static void WriteKeySpec(CommandContext ctx, int beginIndex, string findType, params (string Name, long Value)[] spec)
+    {
+        var r = ctx.Reply;
         r.WriteMapHeader(3);
         r.WriteBulk("flags"); r.WriteSetHeader(0);
         r.WriteBulk("begin_search");
         r.WriteMapHeader(2);
         r.WriteBulk("type"); r.WriteBulk("index");
-        r.WriteBulk("spec"); r.WriteMapHeader(1); r.WriteBulk("index"); r.WriteInteger(c.FirstKey);
+        r.WriteBulk("spec"); r.WriteMapHeader(1); r.WriteBulk("index"); r.WriteInteger(beginIndex);
         r.WriteBulk("find_keys");
         r.WriteMapHeader(2);
-        r.WriteBulk("type"); r.WriteBulk("range");
+        r.WriteBulk("type"); r.WriteBulk(findType);
         r.WriteBulk("spec");
-        r.WriteMapHeader(3);
-        r.WriteBulk("lastkey"); r.WriteInteger(c.LastKey < 0 ? c.LastKey : c.LastKey - c.FirstKey);
-        r.WriteBulk("keystep"); r.WriteInteger(c.KeyStep);
-        r.WriteBulk("limit"); r.WriteInteger(0);
+        r.WriteMapHeader(spec.Length);
+        foreach (var (name, value) in spec)
+        {
+            r.WriteBulk(name);
+            r.WriteInteger(value);
+        }
     }
 
     private static void Docs(CommandContext ctx)
