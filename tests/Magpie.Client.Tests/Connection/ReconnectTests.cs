@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Magpie.Client.Caching;
 using Magpie.Client.Tests.Fixtures;
+using Magpie.Protocol;
 
 namespace Magpie.Client.Tests.Connection;
 
@@ -108,6 +110,34 @@ public abstract class ReconnectTests<TFixture> where TFixture : ServerFixture, n
                 publisher.GetDatabase().PublishAsync("restart-channel", "after").Wait(TimeSpan.FromSeconds(5));
                 return received.Contains("after");
             }, TimeSpan.FromSeconds(15), pollMs: 100));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(RespVersion.Resp2, InvalidationMode.PubSub)]
+    [InlineData(RespVersion.Resp3, InvalidationMode.Auto)]
+    public async Task Local_copies_are_dropped_after_a_reconnect_since_invalidations_may_have_been_missed(RespVersion protocol, InvalidationMode mode)
+    {
+        var server = new TFixture();
+        await server.InitializeAsync();
+        try
+        {
+            await using var conn = await server.ConnectAsync(o => o.Protocol = protocol);
+            await using var cache = await TieredCache.CreateAsync(conn, new TieredCacheOptions { Invalidation = mode }).Within();
+            await cache.SetAsync("k", "v").AsTask().Within();
+            var local = (MemoryCacheLevel)cache.Levels[0];
+            Assert.True(local.TryGet("k", out _));
+            var cleared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cache.Invalidated += key => { if (key is null) cleared.TrySetResult(); };
+
+            await server.StopAsync();
+            await server.StartAsync();
+            await cleared.Task.Within(TimeSpan.FromSeconds(15));
+            Assert.False(local.TryGet("k", out _));
         }
         finally
         {

@@ -10,14 +10,15 @@ namespace Magpie.Client.Caching;
 internal sealed class PubSubInvalidation(MagpieConnection connection, string channel, InvalidationTarget target) : IInvalidationChannel
 {
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private readonly IMagpieSubscriber _subscriber = connection.GetSubscriber();
+    private readonly MagpieSubscriber _subscriber = (MagpieSubscriber)connection.GetSubscriber();
 
     public InvalidationMode Mode => InvalidationMode.PubSub;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _subscriber.SubscribeAsync(channel, OnMessage, cancellationToken).ConfigureAwait(false);
-        connection.Connected += OnConnected;
+        // On RESP2 the subscription has its own socket, so listen to the subscriber, not the main connection.
+        _subscriber.Resubscribed += target.Resync;
     }
 
     public async ValueTask PublishAsync(string key, CancellationToken cancellationToken) =>
@@ -31,12 +32,9 @@ internal sealed class PubSubInvalidation(MagpieConnection connection, string cha
         target.Invalidate(Encoding.UTF8.GetString(bytes[32..]));
     }
 
-    // Subscribed after the first connect, so every Connected is a reconnect.
-    private void OnConnected(MagpieConnection _) => target.Resync();
-
     public async ValueTask DisposeAsync()
     {
-        connection.Connected -= OnConnected;
+        _subscriber.Resubscribed -= target.Resync;
         await _subscriber.UnsubscribeAsync(channel, OnMessage).ConfigureAwait(false);
     }
 }
