@@ -22,6 +22,7 @@ public sealed class MagpieConnection : IAsyncDisposable
     private PhysicalConnection? _physical;
     private Task? _connectLoop;
     private MagpieSubscriber? _subscriber;
+    private readonly ClusterRouter? _router;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sweeping;
 
@@ -33,6 +34,7 @@ public sealed class MagpieConnection : IAsyncDisposable
         _timeoutTicks = (long)(Options.SyncTimeout.TotalSeconds * Stopwatch.Frequency);
         // Timeouts are checked by a sweep rather than a timer per command; a tenth of the timeout is precise enough.
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Options.SyncTimeout.TotalMilliseconds / 10, 5, 500));
+        if (Options.Cluster) _router = new ClusterRouter(this, _logger);
         _timeoutTimer = new Timer(static state => ((MagpieConnection)state!).SweepTimeouts(), this, period, period);
     }
 
@@ -116,6 +118,9 @@ public sealed class MagpieConnection : IAsyncDisposable
     }
 
     public IMagpieDatabase GetDatabase(int db = -1) => new MagpieDatabase(this, db < 0 ? Options.DefaultDatabase : db);
+
+    /// <summary>Routes keyed commands to cluster nodes when <see cref="MagpieConnectionOptions.Cluster"/> is on; null otherwise.</summary>
+    internal ClusterRouter? Router => _router;
 
     /// <summary>The connection's subscriber: pushes on this socket in RESP3, a dedicated socket in RESP2.</summary>
     public IMagpieSubscriber GetSubscriber()
@@ -311,6 +316,7 @@ public sealed class MagpieConnection : IAsyncDisposable
         }
         await _timeoutTimer.DisposeAsync().ConfigureAwait(false);
         if (_subscriber is not null) await _subscriber.DisposeAsync().ConfigureAwait(false);
+        if (_router is not null) await _router.DisposeAsync().ConfigureAwait(false);
         var disposedError = new MagpieConnectionException($"The connection to {EndPoint} was disposed.");
         foreach (var command in queued) command.TrySetException(disposedError);
         if (physical is not null)

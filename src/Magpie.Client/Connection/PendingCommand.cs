@@ -52,6 +52,27 @@ internal abstract class PendingCommand
 
     public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
 
+    /// <summary>The hash slot of the first key, when <see cref="Redirect"/> routing needs it; else -1.</summary>
+    public int Slot { get; private set; } = -1;
+
+    /// <summary>
+    /// Cluster routing: called with a MOVED/ASK reply instead of failing the command; returns true if the
+    /// command was sent elsewhere. While set, the encoding is kept until the command completes.
+    /// </summary>
+    public Func<PendingCommand, MagpieRedirectException, bool>? Redirect { get; set; }
+
+    /// <summary>How many redirects this command has followed.</summary>
+    public int Redirects { get; set; }
+
+    /// <summary>Called by the writer once the bytes are in the pipe.</summary>
+    public void OnWritten()
+    {
+        if (Redirect is null) ReleaseBuffer();
+    }
+
+    /// <summary>Starts tracking the first key's slot (cluster routing). Must be set before keys are added.</summary>
+    public void TrackSlot() => Slot = -2;
+
     public abstract bool IsCompleted { get; }
 
     /// <summary>Completes with the reply, turning error replies into exceptions unless told not to.</summary>
@@ -74,11 +95,17 @@ internal abstract class PendingCommand
 
     protected Exception ErrorFor(in RespValue reply) => MagpieServerException.From(Name, Encoding.UTF8.GetString(reply.Span));
 
+    /// <summary>True when the error was a MOVED/ASK that <see cref="Redirect"/> took care of.</summary>
+    protected bool TryRedirect(Exception error) =>
+        Redirect is { } redirect && error is MagpieRedirectException moved && redirect(this, moved);
+
     internal void AppendKey(MagpieKey key)
     {
         int length = key.GetByteCount();
         WriteHeader((byte)'$', length);
-        key.CopyTo(Reserve(length + 2));
+        var span = Reserve(length + 2);
+        key.CopyTo(span);
+        if (Slot == -2) Slot = Magpie.Protocol.HashSlot.Of(span[..length]);
         FinishBulk(length);
     }
 
@@ -189,9 +216,13 @@ internal sealed class PendingCommand<T>(string name, int argCount, int database,
     {
         if (reply.IsError && !ErrorsAsValues)
         {
-            _source.TrySetException(ErrorFor(reply));
+            var error = ErrorFor(reply);
+            if (TryRedirect(error)) return;
+            ReleaseBuffer();
+            _source.TrySetException(error);
             return;
         }
+        if (Redirect is not null) ReleaseBuffer();
         T value;
         try
         {
