@@ -12,7 +12,7 @@ namespace Magpie.Client;
 /// order. A lost socket fails its in-flight commands at once and is replaced in the background
 /// with exponential backoff; queued commands wait for the new socket (up to the sync timeout).
 /// </summary>
-public sealed class MagpieConnection : IAsyncDisposable
+public sealed class MagpieConnection : IAsyncDisposable, IDisposable
 {
     private readonly ILogger _logger;
     private readonly Timer _timeoutTimer;
@@ -300,6 +300,9 @@ public sealed class MagpieConnection : IAsyncDisposable
     {
         if (_disposed.IsCancellationRequested) throw new ObjectDisposedException(nameof(MagpieConnection));
     }
+
+    /// <summary>For hosts that dispose synchronously (a plain ServiceProvider); prefer DisposeAsync.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
