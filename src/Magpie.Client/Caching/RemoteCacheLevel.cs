@@ -16,6 +16,9 @@ public sealed class RemoteCacheLevel : ICacheLevel
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Tag index keys are "{prefix}__tag:{tag}"; they are not cache entries.</summary>
+    internal const string TagKeyMarker = "__tag:";
+
     public string Name => "remote";
 
     public bool IsLocal => false;
@@ -77,5 +80,5 @@ public sealed class RemoteCacheLevel : ICacheLevel
     /// <summary>Remote data is shared with other processes; it is never cleared wholesale from here.</summary>
     public void Clear() { }
 
-    private string TagKey(string tag) => KeyPrefix + "__tag:" + tag;
+    private string TagKey(string tag) => KeyPrefix + TagKeyMarker + tag;
 }

@@ -295,6 +295,8 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable, IDisposable
 
     private void OnRemoteInvalidation(string key)
     {
+        // Tracking reports every key under the prefix, tag indexes included; those are not entries.
+        if (key.StartsWith(RemoteCacheLevel.TagKeyMarker, StringComparison.Ordinal)) return;
         foreach (var level in _levels)
         {
             if (level is MemoryCacheLevel memory) memory.Remove(key);
