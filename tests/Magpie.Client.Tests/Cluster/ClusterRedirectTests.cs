@@ -38,6 +38,31 @@ public sealed class ClusterRedirectTests(RedisClusterFixture cluster) : IClassFi
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Cluster_connection_loads_the_slot_map_on_connect()
+    {
+        await using var conn = await cluster.A.ConnectAsync(o => o.Cluster = true);
+        Assert.True(await TestTimeouts.EventuallyAsync(() => conn.Router!.NodeFor(FooSlot).EndPoint == cluster.B.EndPoint, TimeSpan.FromSeconds(5)));
+        Assert.Equal(cluster.A.EndPoint, conn.Router!.NodeFor(BarSlot).EndPoint);
+        Assert.Equal("B", (string?)await SetThenGet(conn, "foo", "B"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Non_cluster_server_leaves_routing_to_the_seed()
+    {
+        await using var server = new RedisServerFixture();
+        await server.InitializeAsync();
+        await using var conn = await server.ConnectAsync(o => o.Cluster = true);
+        Assert.Equal("x", (string?)await SetThenGet(conn, "foo", "x"));
+        Assert.Same(conn, conn.Router!.NodeFor(FooSlot));
+    }
+
+    private static async Task<MagpieValue> SetThenGet(MagpieConnection conn, string key, string value)
+    {
+        await conn.GetDatabase().StringSetAsync(key, value).Within();
+        return await conn.GetDatabase().StringGetAsync(key).Within();
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Cluster_connection_follows_ASK_during_a_slot_migration()
     {
         Assert.Equal(BarSlot, ((MagpieKey)"bar").HashSlot);
