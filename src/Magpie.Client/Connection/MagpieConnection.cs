@@ -182,9 +182,8 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
         }
         physical.Abort();
         string why = reason?.Message ?? "the connection was closed";
-        foreach (var command in lost)
-            command.TrySetException(new MagpieConnectionException(
-                $"Connection to {EndPoint} was lost before the reply to {command.Name} arrived: {why}", reason));
+        FailOffThread(lost, command => new MagpieConnectionException(
+            $"Connection to {EndPoint} was lost before the reply to {command.Name} arrived: {why}", reason));
         if (_disposed.IsCancellationRequested) return;
         ClientLog.ConnectionLost(_logger, EndPoint, lost.Length, why);
         ConnectionLost?.Invoke(this, reason);
@@ -288,12 +287,23 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
             connected = _physical is not null;
         }
         if (_expired.Count == 0) return;
-        foreach (var command in _expired)
-        {
-            long elapsedMs = (long)Stopwatch.GetElapsedTime(command.QueuedAt, now).TotalMilliseconds;
-            command.TrySetException(new MagpieTimeoutException(command.Name, EndPoint, elapsedMs, queued, inFlight, connected));
-        }
+        var expired = _expired.ToArray();
         _expired.Clear();
+        FailOffThread(expired, command => new MagpieTimeoutException(command.Name, EndPoint,
+            (long)Stopwatch.GetElapsedTime(command.QueuedAt, now).TotalMilliseconds, queued, inFlight, connected));
+    }
+
+    /// <summary>
+    /// Fails commands on a pool thread: their continuations run inline, and must not hold up the
+    /// reader loop or the timeout sweep that noticed the failure.
+    /// </summary>
+    private static void FailOffThread(PendingCommand[] commands, Func<PendingCommand, Exception> error)
+    {
+        if (commands.Length == 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            foreach (var command in state.commands) command.TrySetException(state.error(command));
+        }, (commands, error), preferLocal: false);
     }
 
     private void ThrowIfDisposed()
