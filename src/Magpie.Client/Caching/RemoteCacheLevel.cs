@@ -31,6 +31,7 @@ public sealed class RemoteCacheLevel : ICacheLevel
 
     public async ValueTask<CacheItem?> GetAsync(string key, CancellationToken cancellationToken)
     {
+        ThrowIfDisconnected();
         // One round trip: both replies come back on the same pipelined batch.
         var batch = _db.CreateBatch();
         var get = batch.StringGetAsync(ToRemoteKey(key));
@@ -44,6 +45,7 @@ public sealed class RemoteCacheLevel : ICacheLevel
 
     public async ValueTask SetAsync(string key, CacheItem item, CancellationToken cancellationToken)
     {
+        ThrowIfDisconnected();
         var ttl = item.StaleUntil - _time.GetUtcNow();
         if (ttl <= TimeSpan.Zero)
         {
@@ -79,6 +81,16 @@ public sealed class RemoteCacheLevel : ICacheLevel
 
     /// <summary>Remote data is shared with other processes; it is never cleared wholesale from here.</summary>
     public void Clear() { }
+
+    /// <summary>
+    /// While the server is unreachable, fail at once (the cache treats it as a miss and goes to the
+    /// factory) instead of letting every lookup wait out the sync timeout in the backlog.
+    /// </summary>
+    private void ThrowIfDisconnected()
+    {
+        if (!_db.Connection.IsConnected)
+            throw new MagpieConnectionException($"The remote cache level's server {_db.Connection.EndPoint} is not connected.");
+    }
 
     private string TagKey(string tag) => KeyPrefix + TagKeyMarker + tag;
 }

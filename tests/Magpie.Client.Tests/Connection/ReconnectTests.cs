@@ -121,6 +121,30 @@ public abstract class ReconnectTests<TFixture> where TFixture : ServerFixture, n
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Tiered_cache_keeps_serving_from_the_factory_while_the_server_is_down()
+    {
+        var server = new TFixture();
+        await server.InitializeAsync();
+        try
+        {
+            await using var conn = await server.ConnectAsync();
+            await using var cache = await TieredCache.CreateAsync(conn, new TieredCacheOptions { Invalidation = InvalidationMode.PubSub }).Within();
+            await server.StopAsync();
+            Assert.True(await TestTimeouts.EventuallyAsync(() => !conn.IsConnected, TimeSpan.FromSeconds(5)));
+
+            // L2 is skipped at once rather than waited on for the sync timeout.
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal("from-source", await cache.GetOrSetAsync("down", _ => Task.FromResult("from-source")).AsTask().Within());
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.Equal("from-source", (await cache.TryGetAsync<string>("down").AsTask().Within()).Value);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData(RespVersion.Resp2, InvalidationMode.PubSub)]
     [InlineData(RespVersion.Resp3, InvalidationMode.Auto)]

@@ -21,8 +21,13 @@ internal sealed class PubSubInvalidation(MagpieConnection connection, string cha
         _subscriber.Resubscribed += target.Resync;
     }
 
-    public async ValueTask PublishAsync(string key, CancellationToken cancellationToken) =>
+    public async ValueTask PublishAsync(string key, CancellationToken cancellationToken)
+    {
+        // While disconnected our write could not reach the server either; don't wait out the sync timeout.
+        if (!connection.IsConnected)
+            throw new MagpieConnectionException($"Cannot publish the invalidation of '{key}': {connection.EndPoint} is not connected.");
         await connection.GetDatabase().PublishAsync(channel, _instanceId + key).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     private void OnMessage(string _, MagpieValue message)
     {
@@ -32,9 +37,13 @@ internal sealed class PubSubInvalidation(MagpieConnection connection, string cha
         target.Invalidate(Encoding.UTF8.GetString(bytes[32..]));
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _subscriber.Resubscribed -= target.Resync;
-        await _subscriber.UnsubscribeAsync(channel, OnMessage).ConfigureAwait(false);
+        // The handler is removed at once; the UNSUBSCRIBE itself is best effort, so disposing never
+        // waits on (or fails because of) a server that is down.
+        _subscriber.UnsubscribeAsync(channel, OnMessage).ContinueWith(static t => t.Exception,
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return ValueTask.CompletedTask;
     }
 }
