@@ -83,12 +83,13 @@ public sealed class RemoteCacheLevel : ICacheLevel
     public void Clear() { }
 
     /// <summary>
-    /// While the server is unreachable, fail at once (the cache treats it as a miss and goes to the
-    /// factory) instead of letting every lookup wait out the sync timeout in the backlog.
+    /// While the server is down, fail at once (the cache treats it as a miss and goes to the factory)
+    /// instead of letting every lookup wait out the sync timeout in the backlog. While the first
+    /// connect is still under way, commands wait for it as usual.
     /// </summary>
     private void ThrowIfDisconnected()
     {
-        if (!_db.Connection.IsConnected)
+        if (_db.Connection.IsUnavailable)
             throw new MagpieConnectionException($"The remote cache level's server {_db.Connection.EndPoint} is not connected.");
     }
 

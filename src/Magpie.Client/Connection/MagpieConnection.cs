@@ -25,6 +25,8 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
     private readonly ClusterRouter? _router;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sweeping;
+    private bool _everConnected;
+    private int _failedAttempts;
 
     private MagpieConnection(MagpieConnectionOptions options, ILogger? logger, bool isSubscriberConnection)
     {
@@ -46,6 +48,12 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
     public RespVersion Protocol => _physical?.Protocol ?? RespVersion.Resp2;
 
     public bool IsConnected => _physical is not null;
+
+    /// <summary>
+    /// Down, as opposed to still coming up: no socket, and either one was lost or a connect attempt
+    /// failed. Callers with a fallback (the tiered cache) skip the server then rather than queue.
+    /// </summary>
+    public bool IsUnavailable => _physical is null && (Volatile.Read(ref _everConnected) || Volatile.Read(ref _failedAttempts) > 0);
 
     /// <summary>Raised after every successful (re)connect, on a pool thread. Used to redo subscriptions and tracking.</summary>
     public event Action<MagpieConnection>? Connected;
@@ -198,6 +206,8 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
         {
             _physical = physical;
             first = _firstConnect;
+            _everConnected = true;
+            _failedAttempts = 0;
         }
         physical.Start();
         physical.SignalWrite(); // write whatever queued while we were down
@@ -239,6 +249,7 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
             {
                 // Whatever went wrong (refused, TLS, a bad handshake reply), keep trying until disposed.
                 if (_disposed.IsCancellationRequested) return;
+                Interlocked.Increment(ref _failedAttempts);
                 ClientLog.ReconnectFailed(_logger, EndPoint, attempt, ex.Message);
             }
         }

@@ -24,7 +24,7 @@ internal sealed class PubSubInvalidation(MagpieConnection connection, string cha
     public async ValueTask PublishAsync(string key, CancellationToken cancellationToken)
     {
         // While disconnected our write could not reach the server either; don't wait out the sync timeout.
-        if (!connection.IsConnected)
+        if (connection.IsUnavailable)
             throw new MagpieConnectionException($"Cannot publish the invalidation of '{key}': {connection.EndPoint} is not connected.");
         await connection.GetDatabase().PublishAsync(channel, _instanceId + key).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
