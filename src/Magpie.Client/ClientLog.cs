@@ -14,6 +14,12 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Reconnect attempt {Attempt} to {EndPoint} failed: {Reason}")]
     public static partial void ReconnectFailed(ILogger logger, string endPoint, int attempt, string reason);
 
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "{Command} redirected by {Kind} for slot {Slot} to {EndPoint}")]
+    public static partial void Redirected(ILogger logger, string command, string kind, int slot, string endPoint);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "No cluster slot map from {EndPoint} ({Reason}); routing by redirects only")]
+    public static partial void SlotMapUnavailable(ILogger logger, string endPoint, string reason);
+
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "A subscription handler for channel {Channel} threw")]
     public static partial void SubscriptionHandlerFailed(ILogger logger, string channel, Exception exception);
 

@@ -62,7 +62,7 @@ public sealed class MemoryCacheLevel : ICacheLevel
         item = node.Item;
         if (!item.IsUsable(now))
         {
-            Remove(key);
+            RemoveNode(node); // only this node: another thread may have just stored a fresh one
             return false;
         }
         if (_lock.TryEnter())
@@ -110,6 +110,14 @@ public sealed class MemoryCacheLevel : ICacheLevel
             if (!_map.TryRemove(key, out var node)) return false;
             _policy.OnRemove(node);
             return true;
+        }
+    }
+
+    private void RemoveNode(LfuNode node)
+    {
+        lock (_lock)
+        {
+            if (_map.TryRemove(new KeyValuePair<string, LfuNode>(node.Key, node))) _policy.OnRemove(node);
         }
     }
 

@@ -16,6 +16,9 @@ public sealed class RemoteCacheLevel : ICacheLevel
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Tag index keys are "{prefix}__tag:{tag}"; they are not cache entries.</summary>
+    internal const string TagKeyMarker = "__tag:";
+
     public string Name => "remote";
 
     public bool IsLocal => false;
@@ -28,6 +31,7 @@ public sealed class RemoteCacheLevel : ICacheLevel
 
     public async ValueTask<CacheItem?> GetAsync(string key, CancellationToken cancellationToken)
     {
+        ThrowIfDisconnected();
         // One round trip: both replies come back on the same pipelined batch.
         var batch = _db.CreateBatch();
         var get = batch.StringGetAsync(ToRemoteKey(key));
@@ -41,6 +45,7 @@ public sealed class RemoteCacheLevel : ICacheLevel
 
     public async ValueTask SetAsync(string key, CacheItem item, CancellationToken cancellationToken)
     {
+        ThrowIfDisconnected();
         var ttl = item.StaleUntil - _time.GetUtcNow();
         if (ttl <= TimeSpan.Zero)
         {
@@ -77,5 +82,16 @@ public sealed class RemoteCacheLevel : ICacheLevel
     /// <summary>Remote data is shared with other processes; it is never cleared wholesale from here.</summary>
     public void Clear() { }
 
-    private string TagKey(string tag) => KeyPrefix + "__tag:" + tag;
+    /// <summary>
+    /// While the server is down, fail at once (the cache treats it as a miss and goes to the factory)
+    /// instead of letting every lookup wait out the sync timeout in the backlog. While the first
+    /// connect is still under way, commands wait for it as usual.
+    /// </summary>
+    private void ThrowIfDisconnected()
+    {
+        if (_db.Connection.IsUnavailable)
+            throw new MagpieConnectionException($"The remote cache level's server {_db.Connection.EndPoint} is not connected.");
+    }
+
+    private string TagKey(string tag) => KeyPrefix + TagKeyMarker + tag;
 }

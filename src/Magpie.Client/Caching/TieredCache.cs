@@ -9,7 +9,7 @@ namespace Magpie.Client.Caching;
 /// The L1 hit path is synchronous and allocation-free; everything else goes through a per-key
 /// singleflight so that a key's factory runs once per process at a time.
 /// </summary>
-public sealed class TieredCache : ITieredCache, IAsyncDisposable
+public sealed class TieredCache : ITieredCache, IAsyncDisposable, IDisposable
 {
     private readonly ICacheLevel[] _levels;
     private readonly MemoryCacheLevel? _l1;
@@ -295,6 +295,8 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
 
     private void OnRemoteInvalidation(string key)
     {
+        // Tracking reports every key under the prefix, tag indexes included; those are not entries.
+        if (key.StartsWith(RemoteCacheLevel.TagKeyMarker, StringComparison.Ordinal)) return;
         foreach (var level in _levels)
         {
             if (level is MemoryCacheLevel memory) memory.Remove(key);
@@ -310,6 +312,9 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable
             if (level.IsLocal) level.Clear();
         Invalidated?.Invoke(null);
     }
+
+    /// <summary>For hosts that dispose synchronously; prefer DisposeAsync.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

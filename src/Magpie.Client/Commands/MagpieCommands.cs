@@ -21,7 +21,7 @@ internal abstract partial class MagpieCommands : IMagpieDatabaseAsync
     /// <summary>Sends (or queues) a command and returns the task of its converted reply.</summary>
     protected abstract Task<T> Send<T>(PendingCommand<T> command);
 
-    protected PendingCommand<T> Command<T>(string name, int argCount, Func<RespValue, T> convert) => new(name, argCount, Database, convert);
+    protected virtual PendingCommand<T> Command<T>(string name, int argCount, Func<RespValue, T> convert) => new(name, argCount, Database, convert);
 
     public Task<RespValue> ExecuteAsync(string command, params object?[] args)
     {

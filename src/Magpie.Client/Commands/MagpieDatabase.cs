@@ -4,9 +4,18 @@ internal sealed class MagpieDatabase(MagpieConnection connection, int database) 
 {
     public MagpieConnection Connection { get; } = connection;
 
+    /// <summary>In cluster mode commands learn their slot as keys are added, so they can be routed.</summary>
+    protected override PendingCommand<T> Command<T>(string name, int argCount, Func<Magpie.Protocol.Replies.RespValue, T> convert)
+    {
+        var command = base.Command(name, argCount, convert);
+        Connection.Router?.Track(command);
+        return command;
+    }
+
     protected override Task<T> Send<T>(PendingCommand<T> command)
     {
-        Connection.Enqueue(command);
+        if (Connection.Router is { } router) router.Send(command);
+        else Connection.Enqueue(command);
         return command.Task;
     }
 

@@ -12,7 +12,7 @@ namespace Magpie.Client;
 /// order. A lost socket fails its in-flight commands at once and is replaced in the background
 /// with exponential backoff; queued commands wait for the new socket (up to the sync timeout).
 /// </summary>
-public sealed class MagpieConnection : IAsyncDisposable
+public sealed class MagpieConnection : IAsyncDisposable, IDisposable
 {
     private readonly ILogger _logger;
     private readonly Timer _timeoutTimer;
@@ -22,8 +22,11 @@ public sealed class MagpieConnection : IAsyncDisposable
     private PhysicalConnection? _physical;
     private Task? _connectLoop;
     private MagpieSubscriber? _subscriber;
+    private readonly ClusterRouter? _router;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sweeping;
+    private bool _everConnected;
+    private int _failedAttempts;
 
     private MagpieConnection(MagpieConnectionOptions options, ILogger? logger, bool isSubscriberConnection)
     {
@@ -33,6 +36,7 @@ public sealed class MagpieConnection : IAsyncDisposable
         _timeoutTicks = (long)(Options.SyncTimeout.TotalSeconds * Stopwatch.Frequency);
         // Timeouts are checked by a sweep rather than a timer per command; a tenth of the timeout is precise enough.
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Options.SyncTimeout.TotalMilliseconds / 10, 5, 500));
+        if (Options.Cluster) _router = new ClusterRouter(this, _logger);
         _timeoutTimer = new Timer(static state => ((MagpieConnection)state!).SweepTimeouts(), this, period, period);
     }
 
@@ -44,6 +48,12 @@ public sealed class MagpieConnection : IAsyncDisposable
     public RespVersion Protocol => _physical?.Protocol ?? RespVersion.Resp2;
 
     public bool IsConnected => _physical is not null;
+
+    /// <summary>
+    /// Down, as opposed to still coming up: no socket, and either one was lost or a connect attempt
+    /// failed. Callers with a fallback (the tiered cache) skip the server then rather than queue.
+    /// </summary>
+    public bool IsUnavailable => _physical is null && (Volatile.Read(ref _everConnected) || Volatile.Read(ref _failedAttempts) > 0);
 
     /// <summary>Raised after every successful (re)connect, on a pool thread. Used to redo subscriptions and tracking.</summary>
     public event Action<MagpieConnection>? Connected;
@@ -117,6 +127,9 @@ public sealed class MagpieConnection : IAsyncDisposable
 
     public IMagpieDatabase GetDatabase(int db = -1) => new MagpieDatabase(this, db < 0 ? Options.DefaultDatabase : db);
 
+    /// <summary>Routes keyed commands to cluster nodes when <see cref="MagpieConnectionOptions.Cluster"/> is on; null otherwise.</summary>
+    internal ClusterRouter? Router => _router;
+
     /// <summary>The connection's subscriber: pushes on this socket in RESP3, a dedicated socket in RESP2.</summary>
     public IMagpieSubscriber GetSubscriber()
     {
@@ -177,9 +190,8 @@ public sealed class MagpieConnection : IAsyncDisposable
         }
         physical.Abort();
         string why = reason?.Message ?? "the connection was closed";
-        foreach (var command in lost)
-            command.TrySetException(new MagpieConnectionException(
-                $"Connection to {EndPoint} was lost before the reply to {command.Name} arrived: {why}", reason));
+        FailOffThread(lost, command => new MagpieConnectionException(
+            $"Connection to {EndPoint} was lost before the reply to {command.Name} arrived: {why}", reason));
         if (_disposed.IsCancellationRequested) return;
         ClientLog.ConnectionLost(_logger, EndPoint, lost.Length, why);
         ConnectionLost?.Invoke(this, reason);
@@ -194,6 +206,8 @@ public sealed class MagpieConnection : IAsyncDisposable
         {
             _physical = physical;
             first = _firstConnect;
+            _everConnected = true;
+            _failedAttempts = 0;
         }
         physical.Start();
         physical.SignalWrite(); // write whatever queued while we were down
@@ -235,6 +249,7 @@ public sealed class MagpieConnection : IAsyncDisposable
             {
                 // Whatever went wrong (refused, TLS, a bad handshake reply), keep trying until disposed.
                 if (_disposed.IsCancellationRequested) return;
+                Interlocked.Increment(ref _failedAttempts);
                 ClientLog.ReconnectFailed(_logger, EndPoint, attempt, ex.Message);
             }
         }
@@ -283,18 +298,32 @@ public sealed class MagpieConnection : IAsyncDisposable
             connected = _physical is not null;
         }
         if (_expired.Count == 0) return;
-        foreach (var command in _expired)
-        {
-            long elapsedMs = (long)Stopwatch.GetElapsedTime(command.QueuedAt, now).TotalMilliseconds;
-            command.TrySetException(new MagpieTimeoutException(command.Name, EndPoint, elapsedMs, queued, inFlight, connected));
-        }
+        var expired = _expired.ToArray();
         _expired.Clear();
+        FailOffThread(expired, command => new MagpieTimeoutException(command.Name, EndPoint,
+            (long)Stopwatch.GetElapsedTime(command.QueuedAt, now).TotalMilliseconds, queued, inFlight, connected));
+    }
+
+    /// <summary>
+    /// Fails commands on a pool thread: their continuations run inline, and must not hold up the
+    /// reader loop or the timeout sweep that noticed the failure.
+    /// </summary>
+    private static void FailOffThread(PendingCommand[] commands, Func<PendingCommand, Exception> error)
+    {
+        if (commands.Length == 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            foreach (var command in state.commands) command.TrySetException(state.error(command));
+        }, (commands, error), preferLocal: false);
     }
 
     private void ThrowIfDisposed()
     {
         if (_disposed.IsCancellationRequested) throw new ObjectDisposedException(nameof(MagpieConnection));
     }
+
+    /// <summary>For hosts that dispose synchronously (a plain ServiceProvider); prefer DisposeAsync.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -311,6 +340,7 @@ public sealed class MagpieConnection : IAsyncDisposable
         }
         await _timeoutTimer.DisposeAsync().ConfigureAwait(false);
         if (_subscriber is not null) await _subscriber.DisposeAsync().ConfigureAwait(false);
+        if (_router is not null) await _router.DisposeAsync().ConfigureAwait(false);
         var disposedError = new MagpieConnectionException($"The connection to {EndPoint} was disposed.");
         foreach (var command in queued) command.TrySetException(disposedError);
         if (physical is not null)

@@ -41,6 +41,9 @@ public sealed class MagpieConnectionOptions
 
     public int DefaultDatabase { get; set; }
 
+    /// <summary>Follow MOVED/ASK redirects to other cluster nodes (connections to them are made as needed).</summary>
+    public bool Cluster { get; set; }
+
     /// <summary>First delay before reconnecting; doubles per failed attempt up to <see cref="ReconnectMaxDelay"/>.</summary>
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
@@ -80,6 +83,7 @@ public sealed class MagpieConnectionOptions
                 case "defaultdatabase": options.DefaultDatabase = ParseInt(name, value); break;
                 case "name": options.ClientName = value; break;
                 case "protocol": options.Protocol = ParseProtocol(value); break;
+                case "cluster": options.Cluster = ParseBool(name, value); break;
                 default: throw new FormatException($"Unknown connection string option '{name}'.");
             }
         }
@@ -99,6 +103,7 @@ public sealed class MagpieConnectionOptions
         if (DefaultDatabase != 0) sb.Append(",defaultDatabase=").Append(DefaultDatabase);
         if (ClientName is not null) sb.Append(",name=").Append(ClientName);
         if (Protocol is { } p) sb.Append(",protocol=resp").Append((int)p);
+        if (Cluster) sb.Append(",cluster=true");
         return sb.ToString();
     }
 

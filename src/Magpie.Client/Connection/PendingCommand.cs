@@ -52,6 +52,27 @@ internal abstract class PendingCommand
 
     public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
 
+    /// <summary>The hash slot of the first key, when <see cref="Redirect"/> routing needs it; else -1.</summary>
+    public int Slot { get; private set; } = -1;
+
+    /// <summary>
+    /// Cluster routing: called with a MOVED/ASK reply instead of failing the command; returns true if the
+    /// command was sent elsewhere. While set, the encoding is kept until the command completes.
+    /// </summary>
+    public Func<PendingCommand, MagpieRedirectException, bool>? Redirect { get; set; }
+
+    /// <summary>How many redirects this command has followed.</summary>
+    public int Redirects { get; set; }
+
+    /// <summary>Called by the writer once the bytes are in the pipe.</summary>
+    public void OnWritten()
+    {
+        if (Redirect is null) ReleaseBuffer();
+    }
+
+    /// <summary>Starts tracking the first key's slot (cluster routing). Must be set before keys are added.</summary>
+    public void TrackSlot() => Slot = -2;
+
     public abstract bool IsCompleted { get; }
 
     /// <summary>Completes with the reply, turning error replies into exceptions unless told not to.</summary>
@@ -74,11 +95,17 @@ internal abstract class PendingCommand
 
     protected Exception ErrorFor(in RespValue reply) => MagpieServerException.From(Name, Encoding.UTF8.GetString(reply.Span));
 
+    /// <summary>True when the error was a MOVED/ASK that <see cref="Redirect"/> took care of.</summary>
+    protected bool TryRedirect(Exception error) =>
+        Redirect is { } redirect && error is MagpieRedirectException moved && redirect(this, moved);
+
     internal void AppendKey(MagpieKey key)
     {
         int length = key.GetByteCount();
         WriteHeader((byte)'$', length);
-        key.CopyTo(Reserve(length + 2));
+        var span = Reserve(length + 2);
+        key.CopyTo(span);
+        if (Slot == -2) Slot = Magpie.Protocol.HashSlot.Of(span[..length]);
         FinishBulk(length);
     }
 
@@ -171,81 +198,5 @@ internal abstract class PendingCommand
             _buffer = grown;
         }
         return _buffer.AsSpan(_length, size);
-    }
-}
-
-/// <summary>A command whose caller awaits a <typeparamref name="T"/>, converted from the reply when it completes.</summary>
-internal sealed class PendingCommand<T>(string name, int argCount, int database, Func<RespValue, T> convert)
-    : PendingCommand(name, argCount, database)
-{
-    // Completed off the reader loop (by CompletionBatch), so continuations may run inline.
-    private readonly TaskCompletionSource<T> _source = new(TaskCreationOptions.None);
-
-    public Task<T> Task => _source.Task;
-
-    public override bool IsCompleted => _source.Task.IsCompleted;
-
-    public override void Complete(in RespValue reply)
-    {
-        if (reply.IsError && !ErrorsAsValues)
-        {
-            _source.TrySetException(ErrorFor(reply));
-            return;
-        }
-        T value;
-        try
-        {
-            value = convert(reply);
-        }
-        catch (Exception ex)
-        {
-            _source.TrySetException(new MagpieException($"Unexpected {reply.Kind} reply to {Name}: {ex.Message}", ex));
-            return;
-        }
-        _source.TrySetResult(value);
-    }
-
-    public override bool TrySetException(Exception exception) => _source.TrySetException(exception);
-
-    public override bool TrySetCanceled() => _source.TrySetCanceled();
-}
-
-/// <summary>Fluent argument building that keeps the command's concrete type.</summary>
-internal static class PendingCommandArguments
-{
-    public static TCommand Add<TCommand>(this TCommand command, MagpieKey key) where TCommand : PendingCommand
-    {
-        command.AppendKey(key);
-        return command;
-    }
-
-    public static TCommand Add<TCommand>(this TCommand command, MagpieValue value) where TCommand : PendingCommand
-    {
-        command.AppendValue(value);
-        return command;
-    }
-
-    public static TCommand Add<TCommand>(this TCommand command, string text) where TCommand : PendingCommand
-    {
-        command.AppendValue(text);
-        return command;
-    }
-
-    public static TCommand Add<TCommand>(this TCommand command, long number) where TCommand : PendingCommand
-    {
-        command.AppendNumber(number);
-        return command;
-    }
-
-    public static TCommand AddAscii<TCommand>(this TCommand command, string word) where TCommand : PendingCommand
-    {
-        command.AppendAscii(word);
-        return command;
-    }
-
-    public static TCommand AddObject<TCommand>(this TCommand command, object? arg) where TCommand : PendingCommand
-    {
-        command.AppendObject(arg);
-        return command;
     }
 }

@@ -110,7 +110,7 @@ internal sealed class PhysicalConnection : IAsyncDisposable
                     foreach (var command in _batch)
                     {
                         WriteBytes(command.Encoded);
-                        command.ReleaseBuffer();
+                        command.OnWritten();
                     }
                     _batch.Clear();
                 }

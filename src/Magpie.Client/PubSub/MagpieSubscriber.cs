@@ -51,6 +51,9 @@ internal sealed class MagpieSubscriber : IMagpieSubscriber
             await SendSubscriptionAsync(connection, "UNSUBSCRIBE", channel).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Raised when the subscription socket came back and channels were subscribed again: messages may have been missed.</summary>
+    internal event Action? Resubscribed;
+
     public Task<long> PublishAsync(string channel, MagpieValue message) => _main.GetDatabase().PublishAsync(channel, message);
 
     private async Task<MagpieConnection> GetChannelConnectionAsync(CancellationToken ct)
@@ -101,6 +104,7 @@ internal sealed class MagpieSubscriber : IMagpieSubscriber
                 t => ClientLog.ResubscribeFailed(_logger, channel, t.Exception!.GetBaseException().Message),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
+        Resubscribed?.Invoke();
     }
 
     /// <summary>["message", channel, payload] or ["pmessage", pattern, channel, payload]; other pushes are not ours.</summary>

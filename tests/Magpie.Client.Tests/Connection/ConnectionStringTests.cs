@@ -7,7 +7,7 @@ public sealed class ConnectionStringTests
     [Fact]
     public void Parses_every_option()
     {
-        var o = MagpieConnectionOptions.Parse("cache.local:6380,password=s3cret,user=app,ssl=true,sslHost=cache.example,connectTimeout=1500,syncTimeout=250,defaultDatabase=2,name=web,protocol=resp2");
+        var o = MagpieConnectionOptions.Parse("cache.local:6380,password=s3cret,user=app,ssl=true,sslHost=cache.example,connectTimeout=1500,syncTimeout=250,defaultDatabase=2,name=web,protocol=resp2,cluster=true");
         Assert.Equal("cache.local", o.Host);
         Assert.Equal(6380, o.Port);
         Assert.Equal("s3cret", o.Password);
@@ -19,6 +19,7 @@ public sealed class ConnectionStringTests
         Assert.Equal(2, o.DefaultDatabase);
         Assert.Equal("web", o.ClientName);
         Assert.Equal(RespVersion.Resp2, o.Protocol);
+        Assert.True(o.Cluster);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Magpie.Client.Caching;
 using Magpie.Client.Tests.Fixtures;
+using Magpie.Protocol;
 
 namespace Magpie.Client.Tests.Connection;
 
@@ -103,11 +105,67 @@ public abstract class ReconnectTests<TFixture> where TFixture : ServerFixture, n
 
             await server.StopAsync();
             await server.StartAsync();
-            Assert.True(await TestTimeouts.EventuallyAsync(() =>
+            // Publish until the resubscribed handler sees it (both sides reconnect on their own schedule).
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (!received.Contains("after") && DateTime.UtcNow < deadline)
             {
-                publisher.GetDatabase().PublishAsync("restart-channel", "after").Wait(TimeSpan.FromSeconds(5));
-                return received.Contains("after");
-            }, TimeSpan.FromSeconds(15), pollMs: 100));
+                try { await publisher.GetDatabase().PublishAsync("restart-channel", "after").Within(TimeSpan.FromSeconds(5)); }
+                catch (MagpieException) { /* the publisher is still reconnecting */ }
+                await Task.Delay(50);
+            }
+            Assert.Contains("after", received);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Tiered_cache_keeps_serving_from_the_factory_while_the_server_is_down()
+    {
+        var server = new TFixture();
+        await server.InitializeAsync();
+        try
+        {
+            await using var conn = await server.ConnectAsync();
+            await using var cache = await TieredCache.CreateAsync(conn, new TieredCacheOptions { Invalidation = InvalidationMode.PubSub }).Within();
+            await server.StopAsync();
+            Assert.True(await TestTimeouts.EventuallyAsync(() => !conn.IsConnected, TimeSpan.FromSeconds(5)));
+
+            // L2 is skipped at once rather than waited on for the sync timeout.
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal("from-source", await cache.GetOrSetAsync("down", _ => Task.FromResult("from-source")).AsTask().Within());
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.Equal("from-source", (await cache.TryGetAsync<string>("down").AsTask().Within()).Value);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(RespVersion.Resp2, InvalidationMode.PubSub)]
+    [InlineData(RespVersion.Resp3, InvalidationMode.Auto)]
+    public async Task Local_copies_are_dropped_after_a_reconnect_since_invalidations_may_have_been_missed(RespVersion protocol, InvalidationMode mode)
+    {
+        var server = new TFixture();
+        await server.InitializeAsync();
+        try
+        {
+            await using var conn = await server.ConnectAsync(o => o.Protocol = protocol);
+            await using var cache = await TieredCache.CreateAsync(conn, new TieredCacheOptions { Invalidation = mode }).Within();
+            await cache.SetAsync("k", "v").AsTask().Within();
+            var local = (MemoryCacheLevel)cache.Levels[0];
+            Assert.True(local.TryGet("k", out _));
+            var cleared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cache.Invalidated += key => { if (key is null) cleared.TrySetResult(); };
+
+            await server.StopAsync();
+            await server.StartAsync();
+            await cleared.Task.Within(TimeSpan.FromSeconds(15));
+            Assert.False(local.TryGet("k", out _));
         }
         finally
         {

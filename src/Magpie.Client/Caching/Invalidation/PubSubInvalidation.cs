@@ -10,18 +10,24 @@ namespace Magpie.Client.Caching;
 internal sealed class PubSubInvalidation(MagpieConnection connection, string channel, InvalidationTarget target) : IInvalidationChannel
 {
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private readonly IMagpieSubscriber _subscriber = connection.GetSubscriber();
+    private readonly MagpieSubscriber _subscriber = (MagpieSubscriber)connection.GetSubscriber();
 
     public InvalidationMode Mode => InvalidationMode.PubSub;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _subscriber.SubscribeAsync(channel, OnMessage, cancellationToken).ConfigureAwait(false);
-        connection.Connected += OnConnected;
+        // On RESP2 the subscription has its own socket, so listen to the subscriber, not the main connection.
+        _subscriber.Resubscribed += target.Resync;
     }
 
-    public async ValueTask PublishAsync(string key, CancellationToken cancellationToken) =>
+    public async ValueTask PublishAsync(string key, CancellationToken cancellationToken)
+    {
+        // While disconnected our write could not reach the server either; don't wait out the sync timeout.
+        if (connection.IsUnavailable)
+            throw new MagpieConnectionException($"Cannot publish the invalidation of '{key}': {connection.EndPoint} is not connected.");
         await connection.GetDatabase().PublishAsync(channel, _instanceId + key).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     private void OnMessage(string _, MagpieValue message)
     {
@@ -31,12 +37,13 @@ internal sealed class PubSubInvalidation(MagpieConnection connection, string cha
         target.Invalidate(Encoding.UTF8.GetString(bytes[32..]));
     }
 
-    // Subscribed after the first connect, so every Connected is a reconnect.
-    private void OnConnected(MagpieConnection _) => target.Resync();
-
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        connection.Connected -= OnConnected;
-        await _subscriber.UnsubscribeAsync(channel, OnMessage).ConfigureAwait(false);
+        _subscriber.Resubscribed -= target.Resync;
+        // The handler is removed at once; the UNSUBSCRIBE itself is best effort, so disposing never
+        // waits on (or fails because of) a server that is down.
+        _subscriber.UnsubscribeAsync(channel, OnMessage).ContinueWith(static t => t.Exception,
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return ValueTask.CompletedTask;
     }
 }
