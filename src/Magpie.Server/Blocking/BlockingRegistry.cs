@@ -62,19 +62,15 @@ public sealed class BlockingRegistry : IKeyspaceObserver
         double ms = seconds * 1000.0;
         // Redis converts to a long long, where anything beyond its range (inf, 1e400) turns
         // negative, so those answer "timeout is negative" too.
-        if (ms < 0 || ms >= 9223372036854775807.0)
+        if (ms < 0 || ms >= 9223372036854775808.0)
         {
             ctx.Error("ERR timeout is negative");
             return false;
         }
-        // Redis truncates to whole milliseconds: 0.0001 means 0, which waits forever.
-        if (ms > long.MaxValue - (double)ctx.Now)
-        {
-            ctx.Error("ERR timeout is out of range");
-            return false;
-        }
+        // Redis truncates to whole milliseconds: 0.0001 means 0, which waits forever. A deadline
+        // beyond the clock's range also waits (practically) forever, as in Redis 7.0.
         long whole = (long)ms;
-        deadlineMs = whole == 0 ? 0 : ctx.Now + whole;
+        deadlineMs = whole == 0 ? 0 : whole > long.MaxValue - ctx.Now ? long.MaxValue : ctx.Now + whole;
         return true;
     }
 
