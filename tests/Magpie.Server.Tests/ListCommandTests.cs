@@ -425,6 +425,23 @@ public class ListCommandTests
     }
 
     [Fact]
+    public void Unblock_api_releases_with_a_timeout_or_an_error()
+    {
+        var other = Second();
+        c.Run("BLPOP", "q", "0");
+        other.Run("BRPOPLPUSH", "q", "d", "0");
+        lock (c.Server.Keyspace.Sync)
+        {
+            Assert.True(c.Server.Blocking.Unblock(c.Session.Id, withError: false));
+            Assert.True(c.Server.Blocking.Unblock(other.Session.Id, withError: true));
+            Assert.False(c.Server.Blocking.Unblock(c.Session.Id, withError: false));
+        }
+        Assert.Equal(NilArray, WaitForOutput(c));
+        Assert.Equal(Err("UNBLOCKED client unblocked via CLIENT UNBLOCK"), WaitForOutput(other));
+        Assert.Equal(0, c.Server.Blocking.Count);
+    }
+
+    [Fact]
     public void Clients_blocked_on_other_databases_are_not_served()
     {
         var pusher = Second();
