@@ -267,13 +267,9 @@ public static class ListCommands
         else
         {
             if (end >= length) end = length - 1;
-            if (start == 0 && end == length - 1)
-            {
-                ctx.Reply.WriteOk();
-                return;
-            }
             list.Trim((int)start, (int)end);
         }
+        // Redis signals the key even when nothing was trimmed (WATCH sees it).
         ctx.Db.SignalModified(entry!);
         ctx.Reply.WriteOk();
     }
