@@ -442,6 +442,34 @@ public class ListCommandTests
     }
 
     [Fact]
+    public void Waiters_are_served_from_the_key_that_became_ready_as_redis_7_0()
+    {
+        // The same scenario gives the same replies on redis-server 7.0.15: BLMOVE fills "b" while
+        // "a" is being served, and BLMPOP (waiting on b, a) is still served from "a".
+        var c1 = c;
+        var c2 = Second();
+        var c3 = Second();
+        var c4 = Second();
+        var c5 = Second();
+        var pusher = Second();
+        c1.Run("BLPOP", "a", "b", "0");
+        c2.Run("BRPOP", "b", "0");
+        c3.Run("BLMOVE", "a", "b", "RIGHT", "LEFT", "0");
+        c4.Run("BLMPOP", "0", "2", "b", "a", "LEFT", "COUNT", "2");
+        c5.Run("BRPOPLPUSH", "b", "a", "0");
+        Assert.Equal(Int(3), pusher.Run("RPUSH", "a", "1", "2", "3"));
+        Assert.Equal(Array(Bulk("a"), Bulk("1")), WaitForOutput(c1));
+        Assert.Equal(Bulk("3"), WaitForOutput(c3));
+        Assert.Equal(Array(Bulk("a"), Bulks("2")), WaitForOutput(c4));
+        Assert.Equal(Array(Bulk("b"), Bulk("3")), WaitForOutput(c2));
+        Assert.Equal(1, c.Server.Blocking.Count);
+        Assert.Equal(Int(4), pusher.Run("RPUSH", "b", "x", "y", "z", "w"));
+        Assert.Equal(Bulk("w"), WaitForOutput(c5));
+        Assert.Equal(Bulks("w"), pusher.Run("LRANGE", "a", "0", "-1"));
+        Assert.Equal(Bulks("x", "y", "z"), pusher.Run("LRANGE", "b", "0", "-1"));
+    }
+
+    [Fact]
     public void Clients_blocked_on_other_databases_are_not_served()
     {
         var pusher = Second();

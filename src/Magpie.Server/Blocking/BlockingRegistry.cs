@@ -159,12 +159,12 @@ public sealed class BlockingRegistry : IKeyspaceObserver
             var next = node.Next;
             if (db.Lookup(id.Key) is null) break;
             var waiter = node.Value;
-            if (TryServe(waiter)) Finish(waiter);
+            if (TryServe(waiter, id.Key)) Finish(waiter);
             node = next;
         }
     }
 
-    private bool TryServe(BlockedClient waiter)
+    private bool TryServe(BlockedClient waiter, byte[] readyKey)
     {
         var ctx = waiter.Context;
         ctx.Now = _server.Keyspace.Now;
@@ -173,7 +173,7 @@ public sealed class BlockingRegistry : IKeyspaceObserver
         {
             try
             {
-                return waiter.Serve(ctx);
+                return waiter.Serve(ctx, readyKey);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
