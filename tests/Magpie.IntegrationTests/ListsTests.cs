@@ -70,6 +70,28 @@ public class ListsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Commands_pipelined_behind_a_blocked_one_run_after_it_is_served()
+    {
+        using var blocked = await RawConnection.OpenAsync(Port);
+        await blocked.SendAsync("BLPOP raw:q 5\r\nPING\r\nECHO after\r\n");
+        await WaitForBlockedClients(1);
+        Assert.Equal("", await blocked.ReadAvailableAsync(timeoutMs: 300));
+        using var pusher = await RawConnection.OpenAsync(Port);
+        Assert.Equal(":1\r\n", await pusher.RequestAsync("RPUSH", "raw:q", "v"));
+        Assert.Equal("*2\r\n$5\r\nraw:q\r\n$1\r\nv\r\n+PONG\r\n$5\r\nafter\r\n", await blocked.ReadAvailableAsync());
+        await WaitForBlockedClients(0);
+    }
+
+    [Fact]
+    public async Task Resp3_timeout_is_a_null()
+    {
+        using var conn = await RawConnection.OpenAsync(Port);
+        Assert.StartsWith("%7", await conn.RequestAsync("HELLO", "3"));
+        await conn.SendAsync("BLPOP raw:none 0.1\r\nBRPOPLPUSH raw:none raw:d 0.1\r\n");
+        Assert.Equal("_\r\n_\r\n", await conn.ReadAvailableAsync(quietMs: 400));
+    }
+
+    [Fact]
     public async Task Redis_cli_list_session()
     {
         Assert.Equal("3", await Tools.RedisCliAsync(Port, "RPUSH", "cli:l", "a", "b", "c"));

@@ -325,9 +325,14 @@ public class ListCommandTests
         Assert.Equal(Err("ERR timeout is not a float or out of range"), c.Run("BRPOPLPUSH", "a", "b", "x"));
         Assert.Equal(Err("ERR timeout is negative"), c.Run("BLMOVE", "a", "b", "LEFT", "LEFT", "-0.5"));
         Assert.Equal(Err("ERR timeout is negative"), c.Run("BLMPOP", "inf", "1", "a", "LEFT"));
-        Assert.Equal(Err("ERR timeout is out of range"), c.Run("BLPOP", "q", "9223372036854775.807"));
+        Assert.Equal(Err("ERR timeout is negative"), c.Run("BLPOP", "q", "1e16"));
         Assert.Equal(Err("ERR syntax error"), c.Run("BLMOVE", "a", "b", "UP", "LEFT", "0"));
         Assert.Equal(Err("ERR numkeys should be greater than 0"), c.Run("BLMPOP", "0", "0", "a", "LEFT"));
+        Assert.Equal(0, c.Server.Blocking.Count);
+        // A huge but representable timeout blocks, as in Redis 7.0.
+        Assert.Equal("", c.Run("BLPOP", "q", "1e15"));
+        Assert.Equal(1, c.Server.Blocking.Count);
+        lock (c.Server.Keyspace.Sync) c.Server.OnClientDisconnected(c.Session);
         Assert.Equal(0, c.Server.Blocking.Count);
     }
 
@@ -417,6 +422,51 @@ public class ListCommandTests
         }
         Assert.Null(c.Context.BlockUntil);
         Assert.Equal(0, c.Server.Blocking.Count);
+    }
+
+    [Fact]
+    public void Unblock_api_releases_with_a_timeout_or_an_error()
+    {
+        var other = Second();
+        c.Run("BLPOP", "q", "0");
+        other.Run("BRPOPLPUSH", "q", "d", "0");
+        lock (c.Server.Keyspace.Sync)
+        {
+            Assert.True(c.Server.Blocking.Unblock(c.Session.Id, withError: false));
+            Assert.True(c.Server.Blocking.Unblock(other.Session.Id, withError: true));
+            Assert.False(c.Server.Blocking.Unblock(c.Session.Id, withError: false));
+        }
+        Assert.Equal(NilArray, WaitForOutput(c));
+        Assert.Equal(Err("UNBLOCKED client unblocked via CLIENT UNBLOCK"), WaitForOutput(other));
+        Assert.Equal(0, c.Server.Blocking.Count);
+    }
+
+    [Fact]
+    public void Waiters_are_served_from_the_key_that_became_ready_as_redis_7_0()
+    {
+        // The same scenario gives the same replies on redis-server 7.0.15: BLMOVE fills "b" while
+        // "a" is being served, and BLMPOP (waiting on b, a) is still served from "a".
+        var c1 = c;
+        var c2 = Second();
+        var c3 = Second();
+        var c4 = Second();
+        var c5 = Second();
+        var pusher = Second();
+        c1.Run("BLPOP", "a", "b", "0");
+        c2.Run("BRPOP", "b", "0");
+        c3.Run("BLMOVE", "a", "b", "RIGHT", "LEFT", "0");
+        c4.Run("BLMPOP", "0", "2", "b", "a", "LEFT", "COUNT", "2");
+        c5.Run("BRPOPLPUSH", "b", "a", "0");
+        Assert.Equal(Int(3), pusher.Run("RPUSH", "a", "1", "2", "3"));
+        Assert.Equal(Array(Bulk("a"), Bulk("1")), WaitForOutput(c1));
+        Assert.Equal(Bulk("3"), WaitForOutput(c3));
+        Assert.Equal(Array(Bulk("a"), Bulks("2")), WaitForOutput(c4));
+        Assert.Equal(Array(Bulk("b"), Bulk("3")), WaitForOutput(c2));
+        Assert.Equal(1, c.Server.Blocking.Count);
+        Assert.Equal(Int(4), pusher.Run("RPUSH", "b", "x", "y", "z", "w"));
+        Assert.Equal(Bulk("w"), WaitForOutput(c5));
+        Assert.Equal(Bulks("w"), pusher.Run("LRANGE", "a", "0", "-1"));
+        Assert.Equal(Bulks("x", "y", "z"), pusher.Run("LRANGE", "b", "0", "-1"));
     }
 
     [Fact]

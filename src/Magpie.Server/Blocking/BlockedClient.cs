@@ -3,13 +3,15 @@ using Magpie.Server.Commands;
 namespace Magpie.Server.Blocking;
 
 /// <summary>
-/// Tries to serve a blocked client now, by re-running its command's non-blocking part against the
-/// client's own context (its request is intact while it waits). Called under the keyspace lock.
-/// Returns true when it wrote the client's reply (data, or an error such as WRONGTYPE for a
-/// BLMOVE destination): the client is then unblocked. Returns false, having written nothing, when
-/// there is still nothing to serve: the client keeps waiting.
+/// Tries to serve a blocked client now from <paramref name="readyKey"/>, one of the keys it waits on
+/// that was just written to (Redis 7.0 serves from the ready key, not from the first of the
+/// client's keys). The client's request is intact while it waits, so the delegate can re-read its
+/// arguments (COUNT, LEFT/RIGHT, destination). Called under the keyspace lock. Returns true when it
+/// wrote the client's reply (data, or an error such as WRONGTYPE for a BLMOVE destination): the
+/// client is then unblocked. Returns false, having written nothing, when there is still nothing to
+/// serve (key gone, empty, or of another type): the client keeps waiting.
 /// </summary>
-public delegate bool BlockedServe(CommandContext ctx);
+public delegate bool BlockedServe(CommandContext ctx, byte[] readyKey);
 
 /// <summary>One client waiting on one or more keys of one database (BLPOP, BLMOVE, BZPOPMIN, ...).</summary>
 public sealed class BlockedClient

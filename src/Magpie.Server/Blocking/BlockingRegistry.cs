@@ -62,22 +62,15 @@ public sealed class BlockingRegistry : IKeyspaceObserver
         double ms = seconds * 1000.0;
         // Redis converts to a long long, where anything beyond its range (inf, 1e400) turns
         // negative, so those answer "timeout is negative" too.
-        // A double can't tell LLONG_MAX from 2^63 (Redis's long double can), so values within
-        // rounding of LLONG_MAX count as in range and fall to the "out of range" check below.
-        const double LongMaxRounded = 9223372036854775807.0;
-        if (ms < 0 || double.IsInfinity(ms) || ms > LongMaxRounded * (1 + 1e-15))
+        if (ms < 0 || ms >= 9223372036854775808.0)
         {
             ctx.Error("ERR timeout is negative");
             return false;
         }
-        // Redis truncates to whole milliseconds: 0.0001 means 0, which waits forever.
-        if (ms > long.MaxValue - (double)ctx.Now)
-        {
-            ctx.Error("ERR timeout is out of range");
-            return false;
-        }
-        long whole = ms >= LongMaxRounded ? long.MaxValue : (long)ms;
-        deadlineMs = whole == 0 ? 0 : ctx.Now + whole;
+        // Redis truncates to whole milliseconds: 0.0001 means 0, which waits forever. A deadline
+        // beyond the clock's range also waits (practically) forever, as in Redis 7.0.
+        long whole = (long)ms;
+        deadlineMs = whole == 0 ? 0 : whole > long.MaxValue - ctx.Now ? long.MaxValue : ctx.Now + whole;
         return true;
     }
 
@@ -166,12 +159,12 @@ public sealed class BlockingRegistry : IKeyspaceObserver
             var next = node.Next;
             if (db.Lookup(id.Key) is null) break;
             var waiter = node.Value;
-            if (TryServe(waiter)) Finish(waiter);
+            if (TryServe(waiter, id.Key)) Finish(waiter);
             node = next;
         }
     }
 
-    private bool TryServe(BlockedClient waiter)
+    private bool TryServe(BlockedClient waiter, byte[] readyKey)
     {
         var ctx = waiter.Context;
         ctx.Now = _server.Keyspace.Now;
@@ -180,7 +173,7 @@ public sealed class BlockingRegistry : IKeyspaceObserver
         {
             try
             {
-                return waiter.Serve(ctx);
+                return waiter.Serve(ctx, readyKey);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

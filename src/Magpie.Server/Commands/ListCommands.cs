@@ -9,14 +9,15 @@ namespace Magpie.Server.Commands;
 /// <summary>List commands, blocking ones included, with Redis 7.0 semantics and errors.</summary>
 public static class ListCommands
 {
-    // Serve delegates for blocked clients, cached so blocking allocates no closures.
-    private static readonly BlockedServe ServeBLPop = ctx => TryPopFirstNonEmpty(ctx, head: true, serving: true);
-    private static readonly BlockedServe ServeBRPop = ctx => TryPopFirstNonEmpty(ctx, head: false, serving: true);
-    private static readonly BlockedServe ServeBLMove = ctx =>
+    // Serve delegates for blocked clients, cached so blocking allocates no closures. Each serves
+    // from the key that became ready, as Redis 7.0 does.
+    private static readonly BlockedServe ServeBLPop = (ctx, key) => TryPopOneFrom(ctx, key, head: true);
+    private static readonly BlockedServe ServeBRPop = (ctx, key) => TryPopOneFrom(ctx, key, head: false);
+    private static readonly BlockedServe ServeBLMove = (ctx, _) =>
         TryMove(ctx, ctx.Arg(1), ctx.Arg(2), ctx.ArgIs(3, "left"u8), ctx.ArgIs(4, "left"u8), serving: true);
-    private static readonly BlockedServe ServeBRPopLPush = ctx => TryMove(ctx, ctx.Arg(1), ctx.Arg(2), false, true, serving: true);
-    private static readonly BlockedServe ServeBLMPop = ctx =>
-        TryParseMPop(ctx, 2, out int numKeys, out bool head, out long count) && TryMPop(ctx, 3, numKeys, head, count, serving: true);
+    private static readonly BlockedServe ServeBRPopLPush = (ctx, _) => TryMove(ctx, ctx.Arg(1), ctx.Arg(2), false, true, serving: true);
+    private static readonly BlockedServe ServeBLMPop = (ctx, key) =>
+        TryParseMPop(ctx, 2, out _, out bool head, out long count) && TryMPopFrom(ctx, key, head, count, serving: true);
 
     public static void Register(CommandTable t)
     {
@@ -267,13 +268,9 @@ public static class ListCommands
         else
         {
             if (end >= length) end = length - 1;
-            if (start == 0 && end == length - 1)
-            {
-                ctx.Reply.WriteOk();
-                return;
-            }
             list.Trim((int)start, (int)end);
         }
+        // Redis signals the key even when nothing was trimmed (WATCH sees it).
         ctx.Db.SignalModified(entry!);
         ctx.Reply.WriteOk();
     }
@@ -414,7 +411,7 @@ public static class ListCommands
     /// Pops one element from the first non-empty list among the keys (BLPOP/BRPOP: arguments 1 to
     /// the one before the timeout) and replies [key, element]. False, writing nothing, if none had data.
     /// </summary>
-    private static bool TryPopFirstNonEmpty(CommandContext ctx, bool head, bool serving)
+    private static bool TryPopFirstNonEmpty(CommandContext ctx, bool head)
     {
         var db = ctx.Db;
         for (int i = 1; i < ctx.ArgCount - 1; i++)
@@ -423,24 +420,37 @@ public static class ListCommands
             if (entry is null) continue;
             if (entry.Value is not RedisList list)
             {
-                if (serving) continue;
                 ctx.WrongType();
                 return true;
             }
-            var value = list.Pop(head);
-            ctx.Reply.WriteArrayHeader(2);
-            ctx.Reply.WriteBulk(ctx.Arg(i));
-            ctx.Reply.WriteBulk(value);
+            WritePopped(ctx, ctx.Arg(i), list.Pop(head));
             db.SignalModified(entry);
             return true;
         }
         return false;
     }
 
+    /// <summary>Serves a blocked BLPOP/BRPOP from the key that became ready. False if it holds no list.</summary>
+    private static bool TryPopOneFrom(CommandContext ctx, byte[] key, bool head)
+    {
+        var entry = ctx.Db.GetForWrite(key);
+        if (entry?.Value is not RedisList list) return false;
+        WritePopped(ctx, key, list.Pop(head));
+        ctx.Db.SignalModified(entry);
+        return true;
+    }
+
+    private static void WritePopped(CommandContext ctx, ReadOnlySpan<byte> key, byte[] value)
+    {
+        ctx.Reply.WriteArrayHeader(2);
+        ctx.Reply.WriteBulk(key);
+        ctx.Reply.WriteBulk(value);
+    }
+
     private static void BPop(CommandContext ctx, bool head)
     {
         if (!BlockingRegistry.TryParseTimeout(ctx, ctx.ArgCount - 1, out long deadline)) return;
-        if (TryPopFirstNonEmpty(ctx, head, serving: false)) return;
+        if (TryPopFirstNonEmpty(ctx, head)) return;
         var blocking = ctx.Server.Blocking;
         if (!blocking.CanBlock(ctx))
         {
@@ -517,41 +527,50 @@ public static class ListCommands
     /// Pops up to <paramref name="count"/> elements from the first non-empty list among the keys
     /// and replies [key, [elements]]. False, writing nothing, if none had data.
     /// </summary>
-    private static bool TryMPop(CommandContext ctx, int firstKey, int numKeys, bool head, long count, bool serving)
+    private static bool TryMPop(CommandContext ctx, int firstKey, int numKeys, bool head, long count)
     {
-        var db = ctx.Db;
         for (int i = firstKey; i < firstKey + numKeys; i++)
         {
-            var entry = db.GetForWrite(ctx.Arg(i));
-            if (entry is null) continue;
-            if (entry.Value is not RedisList list)
-            {
-                if (serving) continue;
-                ctx.WrongType();
-                return true;
-            }
-            int n = (int)Math.Min(count, list.Count);
-            ctx.Reply.WriteArrayHeader(2);
-            ctx.Reply.WriteBulk(ctx.Arg(i));
-            ctx.Reply.WriteArrayHeader(n);
-            for (int k = 0; k < n; k++) ctx.Reply.WriteBulk(list.Pop(head));
-            db.SignalModified(entry);
-            return true;
+            if (TryMPopFrom(ctx, ctx.Arg(i), head, count, serving: false)) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// LMPOP on one key: false, writing nothing, when it is missing (or, when <paramref name="serving"/>
+    /// a blocked client, of another type); otherwise writes [key, [elements]] or WRONGTYPE.
+    /// </summary>
+    private static bool TryMPopFrom(CommandContext ctx, ReadOnlySpan<byte> key, bool head, long count, bool serving)
+    {
+        var db = ctx.Db;
+        var entry = db.GetForWrite(key);
+        if (entry is null) return false;
+        if (entry.Value is not RedisList list)
+        {
+            if (serving) return false;
+            ctx.WrongType();
+            return true;
+        }
+        int n = (int)Math.Min(count, list.Count);
+        ctx.Reply.WriteArrayHeader(2);
+        ctx.Reply.WriteBulk(key);
+        ctx.Reply.WriteArrayHeader(n);
+        for (int k = 0; k < n; k++) ctx.Reply.WriteBulk(list.Pop(head));
+        db.SignalModified(entry);
+        return true;
     }
 
     private static void LMPop(CommandContext ctx)
     {
         if (!TryParseMPop(ctx, 1, out int numKeys, out bool head, out long count)) return;
-        if (!TryMPop(ctx, 2, numKeys, head, count, serving: false)) ctx.Reply.WriteNullArray();
+        if (!TryMPop(ctx, 2, numKeys, head, count)) ctx.Reply.WriteNullArray();
     }
 
     private static void BLMPop(CommandContext ctx)
     {
         if (!BlockingRegistry.TryParseTimeout(ctx, 1, out long deadline)) return;
         if (!TryParseMPop(ctx, 2, out int numKeys, out bool head, out long count)) return;
-        if (TryMPop(ctx, 3, numKeys, head, count, serving: false)) return;
+        if (TryMPop(ctx, 3, numKeys, head, count)) return;
         var blocking = ctx.Server.Blocking;
         if (!blocking.CanBlock(ctx))
         {

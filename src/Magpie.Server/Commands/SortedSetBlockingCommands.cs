@@ -24,7 +24,7 @@ public static class SortedSetBlockingCommands
         int keyCount = ctx.ArgCount - 2;
         var outcome = SortedSetCommands.PopFirstNonEmpty(ctx, 1, keyCount, max, -1, emitKey: true, nested: false);
         if (outcome != SortedSetCommands.PopOutcome.NothingToPop) return;
-        Block(ctx, 1, keyCount, deadline, waiter => ServeFirstSortedSet(waiter, 1, waiter.ArgCount - 2, max, -1, nested: false));
+        Block(ctx, 1, keyCount, deadline, (waiter, readyKey) => ServeFromReadyKey(waiter, readyKey, max, -1, nested: false));
     }
 
     private static void BZMPop(CommandContext ctx)
@@ -33,7 +33,7 @@ public static class SortedSetBlockingCommands
         if (!SortedSetCommands.TryParsePopArguments(ctx, 2, out int keyCount, out bool max, out long count)) return;
         var outcome = SortedSetCommands.PopFirstNonEmpty(ctx, 3, keyCount, max, count, emitKey: true, nested: true);
         if (outcome != SortedSetCommands.PopOutcome.NothingToPop) return;
-        Block(ctx, 3, keyCount, deadline, waiter => ServeFirstSortedSet(waiter, 3, keyCount, max, count, nested: true));
+        Block(ctx, 3, keyCount, deadline, (waiter, readyKey) => ServeFromReadyKey(waiter, readyKey, max, count, nested: true));
     }
 
     private static void Block(CommandContext ctx, int firstKey, int keyCount, long deadline, BlockedServe serve)
@@ -51,18 +51,14 @@ public static class SortedSetBlockingCommands
     }
 
     /// <summary>
-    /// Serves a waiting client from the first of its keys that now holds a sorted set. Keys of other
-    /// types are passed over and the client keeps waiting, as Redis does for blocked clients.
+    /// Serves a waiting client from the key that just became ready, as Redis does. A key that now
+    /// holds another type is passed over and the client keeps waiting.
     /// </summary>
-    private static bool ServeFirstSortedSet(CommandContext waiter, int firstKey, int keyCount, bool max, long count, bool nested)
+    private static bool ServeFromReadyKey(CommandContext waiter, byte[] readyKey, bool max, long count, bool nested)
     {
-        for (int i = 0; i < keyCount; i++)
-        {
-            var entry = waiter.Db.GetForWrite(waiter.Arg(firstKey + i));
-            if (entry?.Value is not RedisSortedSet set) continue;
-            SortedSetCommands.Pop(waiter, entry, set, max, count, emitKey: true, nested);
-            return true;
-        }
-        return false;
+        var entry = waiter.Db.GetForWrite(readyKey);
+        if (entry?.Value is not RedisSortedSet set) return false;
+        SortedSetCommands.Pop(waiter, entry, set, max, count, emitKey: true, nested);
+        return true;
     }
 }
