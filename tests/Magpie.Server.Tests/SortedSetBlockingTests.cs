@@ -67,3 +67,25 @@ public class SortedSetBlockingTests
         Assert.Equal(0, c.Server.Blocking.Count);
     }
 }
+
+public class ClientUnblockTests
+{
+    [Fact]
+    public void Client_unblock_releases_with_timeout_or_error()
+    {
+        var blocked = new TestClient();
+        var admin = new TestClient(blocked.Server);
+        blocked.Run("BLPOP", "q", "0");
+        Assert.Equal(Int(1), admin.Run("CLIENT", "UNBLOCK", blocked.Session.Id.ToString()));
+        Assert.True(blocked.Context.BlockUntil!.Wait(TimeSpan.FromSeconds(5)));
+        blocked.Context.BlockUntil = null;
+        Assert.Equal(NilArray, blocked.TakeOutput());
+        Assert.Equal(Int(0), admin.Run("CLIENT", "UNBLOCK", blocked.Session.Id.ToString()));
+
+        blocked.Run("BZPOPMIN", "z", "0");
+        Assert.Equal(Int(1), admin.Run("CLIENT", "UNBLOCK", blocked.Session.Id.ToString(), "ERROR"));
+        Assert.True(blocked.Context.BlockUntil!.Wait(TimeSpan.FromSeconds(5)));
+        Assert.StartsWith("-UNBLOCKED", blocked.TakeOutput());
+        Assert.Equal(Err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"), admin.Run("CLIENT", "UNBLOCK", "1", "LATER"));
+    }
+}

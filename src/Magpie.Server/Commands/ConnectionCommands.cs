@@ -37,6 +37,7 @@ public static class ConnectionCommands
             Sub("caching", 3, TrackingCommands.ClientCaching, "Instructs the server whether to track the keys in the next request.", "6.0.0"),
             Sub("getredir", 2, TrackingCommands.ClientGetRedir, "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0"),
             Sub("trackinginfo", 2, TrackingCommands.ClientTrackingInfo, "Returns information about server-assisted client-side caching for the connection.", "6.2.0"),
+            Sub("unblock", -3, ClientUnblock, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", Admin),
             Sub("help", 2, ClientHelp, "Returns helpful text about the different subcommands.", "5.0.0"));
     }
 
@@ -308,6 +309,32 @@ public static class ConnectionCommands
         ctx.Reply.WriteInteger(victims.Count);
     }
 
+    /// <summary>CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked and is now released.</summary>
+    private static void ClientUnblock(CommandContext ctx)
+    {
+        if (!RedisNumbers.TryParseInt64(ctx.Arg(2), out long id))
+        {
+            ctx.Error(Errors.NotInteger);
+            return;
+        }
+        bool withError = false;
+        if (ctx.ArgCount == 4)
+        {
+            if (ctx.ArgIs(3, "error"u8)) withError = true;
+            else if (!ctx.ArgIs(3, "timeout"u8))
+            {
+                ctx.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        else if (ctx.ArgCount > 4)
+        {
+            ctx.SyntaxError();
+            return;
+        }
+        ctx.Reply.WriteInteger(ctx.Server.Blocking.Unblock(id, withError) ? 1 : 0);
+    }
+
     private static void ClientSetInfo(CommandContext ctx)
     {
         var value = ctx.ArgString(3);
@@ -340,6 +367,7 @@ public static class ConnectionCommands
         "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
         "LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
         "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
         "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
         "    Control server assisted client side caching.",
