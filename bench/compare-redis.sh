@@ -3,14 +3,15 @@
 # alternating, and prints requests/s, p50/p99 and the Magpie/Redis ratio; then loads 1,000,000
 # keys (16-byte keys, 32-byte values) into each and prints memory per key (RSS delta).
 #
-#   bench/compare-redis.sh [--rounds N] [--tests set,get] [--skip-memory]
+#   bench/compare-redis.sh [--rounds N] [--tests set,get] [--extra lpush,...|""] [--skip-memory]
+# The extra tests (default lpush,lpop,sadd,hset,zadd,lrange_100) run at -P 1 and -P 16 too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=3
 tests="set,get"
 skip_memory=0
-extra_tests="${MAGPIE_BENCH_EXTRA_TESTS:-}"
+extra_tests="${MAGPIE_BENCH_EXTRA_TESTS:-lpush,lpop,sadd,hset,zadd,lrange_100}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
