@@ -31,6 +31,7 @@ public sealed class CommandTable
         PubSubCommands.Register(table);
         SortedSetCommands.Register(table);
         ListCommands.Register(table);
+        GroupCommands.Register(table);
         return table;
     }
 
