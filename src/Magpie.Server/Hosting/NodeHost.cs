@@ -95,9 +95,12 @@ public static class NodeHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddMagpieCluster(options);
-        builder.Services.AddSingleton(sp => new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands"))
+        builder.Services.AddSingleton(sp =>
         {
-            Groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>(),
+            var groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>();
+            var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups };
+            state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
+            return state;
         });
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<KeyspaceMaintenance>();
@@ -134,6 +137,8 @@ public static class NodeHost
             Http.NodeMetrics.Write(server, text);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         });
+        Http.CacheApi.Map(app);
+        Http.ClusterApi.Map(app);
     }
 
     private static IEnumerable<IPAddress> ParseAddresses(MagpieOptions options) =>
