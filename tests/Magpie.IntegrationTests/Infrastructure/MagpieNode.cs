@@ -30,10 +30,11 @@ public sealed class MagpieNode : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<MagpieNode> StartAsync(params string[] extraArgs)
+    public static Task<MagpieNode> StartAsync(params string[] extraArgs) => StartOnAsync(FreePort(), FreePort(), extraArgs);
+
+    /// <summary>Starts a node on the given ports (cluster tests list every node's ports up front and restart on the same ones).</summary>
+    public static async Task<MagpieNode> StartOnAsync(int port, int httpPort, params string[] extraArgs)
     {
-        int port = FreePort();
-        int httpPort = FreePort();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -90,6 +91,14 @@ public sealed class MagpieNode : IAsyncDisposable
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Kills the process at once, as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     public async ValueTask DisposeAsync()
