@@ -33,7 +33,14 @@ public sealed class MagpieNode : IAsyncDisposable
     public static Task<MagpieNode> StartAsync(params string[] extraArgs) => StartOnAsync(FreePort(), FreePort(), extraArgs);
 
     /// <summary>Starts a node on the given ports (cluster tests list every node's ports up front and restart on the same ones).</summary>
-    public static async Task<MagpieNode> StartOnAsync(int port, int httpPort, params string[] extraArgs)
+    public static Task<MagpieNode> StartOnAsync(int port, int httpPort, params string[] extraArgs) =>
+        StartProgramAsync(["magpie.dll", "server"], port, httpPort, extraArgs);
+
+    /// <summary>
+    /// Starts any program beside the tests that takes <c>--port</c> and <c>--http-port</c> (the
+    /// embedded-mode sample: <c>["QuickStart.dll"]</c>).
+    /// </summary>
+    public static async Task<MagpieNode> StartProgramAsync(string[] program, int port, int httpPort, params string[] extraArgs)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -41,8 +48,8 @@ public sealed class MagpieNode : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "magpie.dll"));
-        psi.ArgumentList.Add("server");
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program[0]));
+        foreach (var word in program.Skip(1)) psi.ArgumentList.Add(word);
         psi.ArgumentList.Add("--port");
         psi.ArgumentList.Add(port.ToString());
         psi.ArgumentList.Add("--http-port");
@@ -69,7 +76,7 @@ public sealed class MagpieNode : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"magpie exited with {_process.ExitCode}:\n{Log}");
+            if (_process.HasExited) throw new InvalidOperationException($"{_process.StartInfo.ArgumentList[0]} exited with {_process.ExitCode}:\n{Log}");
             try
             {
                 using var client = new TcpClient();
