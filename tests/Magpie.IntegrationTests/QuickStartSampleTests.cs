@@ -6,6 +6,7 @@ using Magpie.IntegrationTests.Infrastructure;
 namespace Magpie.IntegrationTests;
 
 /// <summary>samples/QuickStart (embedded mode) run as three processes, as its README shows.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class QuickStartSampleTests
 {
     [Fact]
@@ -18,7 +19,7 @@ public sealed class QuickStartSampleTests
         try
         {
             var starting = ports.Select(p => MagpieNode.StartProgramAsync(["QuickStart.dll"], p.Resp, p.Http, "--peers", peers,
-                "--peer-probe-interval", "200", "--peer-probe-timeout", "300")).ToArray();
+                "--peer-probe-interval", "200", "--peer-probe-timeout", "1000")).ToArray();
             await Task.WhenAll(starting);
             for (int i = 0; i < 3; i++) nodes[i] = starting[i].Result;
             await WaitUntilAllUpAsync(http, ports.Select(p => p.Http));
