@@ -1,13 +1,23 @@
 using Magpie.Cluster;
+using Magpie.Groups;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Magpie.Server.Peers;
 
-/// <summary>Runs the peer probe loop for the node's lifetime (nothing to do for a single node).</summary>
-public sealed class ClusterHealthService(StaticCluster cluster) : BackgroundService
+/// <summary>Says where the node stands at start, then runs the peer probe loop for the node's lifetime.</summary>
+public sealed partial class ClusterHealthService(StaticCluster cluster, ClusterConfig config, GroupRegistry groups, ILogger<ClusterHealthService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        string groupNames = string.Join(", ", groups.Groups.Select(g => g.Name));
+        if (config.IsSingleNode)
+        {
+            LogSingleNode(cluster.Self.Id, groupNames);
+            return;
+        }
+        LogCluster(cluster.Self.Id, cluster.Self.Role, cluster.Nodes().Count, cluster.SlotMap.SlotCountOf(cluster.Self.Id), config.PeerTimeout.TotalMilliseconds, groupNames);
         try
         {
             await cluster.Health.RunAsync(stoppingToken).ConfigureAwait(false);
@@ -17,4 +27,10 @@ public sealed class ClusterHealthService(StaticCluster cluster) : BackgroundServ
             // Shutting down.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId}: single node, owns every slot; groups: [{Groups}]")]
+    private partial void LogSingleNode(string nodeId, string groups);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId} ({Role}) in a static cluster of {Nodes} nodes, owning {Slots} slots; peer timeout {PeerTimeoutMs} ms; groups: [{Groups}]")]
+    private partial void LogCluster(string nodeId, NodeRole role, int nodes, int slots, double peerTimeoutMs, string groups);
 }

@@ -32,7 +32,7 @@ public static class ClusterServices
             return registry;
         });
         services.AddHttpClient("magpie-origin");
-        if (!config.IsSingleNode) services.AddHostedService<ClusterHealthService>();
+        services.AddHostedService<ClusterHealthService>();
         return services;
     }
 
