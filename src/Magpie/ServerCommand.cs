@@ -26,6 +26,12 @@ internal static class ServerCommand
         ("--inline-scheduling", nameof(MagpieOptions.InlineScheduling), "run commands on socket I/O threads: yes or no (default yes)"),
         ("--log-format", nameof(MagpieOptions.LogFormat), "text or json (default text)"),
         ("--log-level", nameof(MagpieOptions.LogLevel), "Trace, Debug, Information, Warning, Error (default Information)"),
+        ("--peers", nameof(MagpieOptions.Peers), "RESP endpoints of every node, the same list on every node: host:port[@http_port][/gateway],..."),
+        ("--self", nameof(MagpieOptions.Self), "this node's entry in --peers, host:port (default 127.0.0.1:<port>)"),
+        ("--role", nameof(MagpieOptions.Role), "primary (owns slots) or gateway (owns none, forwards every group request)"),
+        ("--peer-timeout", nameof(MagpieOptions.PeerTimeout), "ms any group request waits for a peer (default 3000; must exceed each group's LoaderTimeout)"),
+        ("--peer-probe-interval", nameof(MagpieOptions.PeerProbeInterval), "ms between health probes (PING) of every peer (default 1000)"),
+        ("--peer-probe-timeout", nameof(MagpieOptions.PeerProbeTimeout), "ms a health probe may take before the peer counts as failed (default 500)"),
     ];
 
     private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";

@@ -1,3 +1,5 @@
+using Magpie.Groups;
+using Magpie.Server.Peers;
 using Magpie.Storage;
 
 namespace Magpie.Server.Hosting;
@@ -52,6 +54,33 @@ public sealed class MagpieOptions
     public string LogLevel { get; set; } = "Information";
 
     /// <summary>
+    /// RESP endpoints of every node, the same list on every node: <c>host:port[@http_port][/gateway]</c>,
+    /// comma separated. Empty: a cluster of one.
+    /// </summary>
+    public string Peers { get; set; } = "";
+
+    /// <summary>This node's RESP endpoint as it appears in <see cref="Peers"/>; default 127.0.0.1:&lt;port&gt;.</summary>
+    public string Self { get; set; } = "";
+
+    /// <summary>"primary" (owns slots) or "gateway" (owns none, forwards every group request).</summary>
+    public string Role { get; set; } = "primary";
+
+    /// <summary>Milliseconds any group request waits for a peer; must exceed every group's LoaderTimeout.</summary>
+    public int PeerTimeout { get; set; } = 3000;
+
+    /// <summary>Milliseconds between two health probes (RESP PING) of every peer.</summary>
+    public int PeerProbeInterval { get; set; } = 1000;
+
+    /// <summary>Milliseconds a health probe may take before the peer counts as failed.</summary>
+    public int PeerProbeTimeout { get; set; } = 500;
+
+    /// <summary>Read-through groups from magpie.json's "Groups" array (server mode: each with an HTTP Origin).</summary>
+    public List<GroupOptions> Groups { get; set; } = [];
+
+    /// <summary>The resolved cluster (set by <see cref="Validate"/>).</summary>
+    public ClusterConfig? Cluster { get; private set; }
+
+    /// <summary>
     /// Checks every option and returns one message per bad value, each naming the option.
     /// </summary>
     public List<string> Validate()
@@ -81,7 +110,27 @@ public sealed class MagpieOptions
         if (LogFormat is not ("text" or "json")) errors.Add($"log-format: must be text or json (got '{LogFormat}')");
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, true, out _))
             errors.Add($"log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        Cluster = ClusterConfig.Resolve(this, errors);
+        ValidateGroups(errors);
         return errors;
+    }
+
+    private void ValidateGroups(List<string> errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in Groups)
+        {
+            group.PeerTimeout = TimeSpan.FromMilliseconds(Math.Max(1, PeerTimeout));
+            foreach (var problem in group.Validate())
+            {
+                if (problem.Contains("PeerTimeout must be longer", StringComparison.Ordinal))
+                    errors.Add($"peer-timeout: {PeerTimeout} ms must be longer than group '{group.Name}' LoaderTimeout ({group.LoaderTimeout.TotalMilliseconds} ms)");
+                else errors.Add($"groups: {problem}");
+            }
+            if (group.Origin is null && !string.IsNullOrWhiteSpace(group.Name))
+                errors.Add($"groups: Group '{group.Name}': Origin is required in the config file (groups with C# loaders are added in code)");
+            if (!string.IsNullOrWhiteSpace(group.Name) && !names.Add(group.Name)) errors.Add($"groups: Group '{group.Name}' is declared twice");
+        }
     }
 
     public IEnumerable<string> BindAddresses() =>

@@ -1,5 +1,6 @@
 using System.Net;
 using Magpie.Server.Connections;
+using Magpie.Server.Peers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -38,6 +39,7 @@ public static class NodeHost
         var errors = new List<string>();
         foreach (var property in typeof(MagpieOptions).GetProperties())
         {
+            if (property.PropertyType != typeof(int) && property.PropertyType != typeof(bool) && property.PropertyType != typeof(string)) continue;
             var raw = configuration[property.Name];
             if (raw is null) continue;
             try
@@ -56,6 +58,14 @@ public static class NodeHost
             {
                 errors.Add($"{OptionNames.ToCli(property.Name)}: '{raw}' is out of range");
             }
+        }
+        try
+        {
+            options.Groups = configuration.GetSection("Groups").Get<List<Magpie.Groups.GroupOptions>>() ?? [];
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"groups: {ex.Message}");
         }
         errors.AddRange(options.Validate());
         if (errors.Count > 0) throw new OptionsException(errors);
@@ -84,7 +94,14 @@ public static class NodeHost
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")));
+        builder.Services.AddMagpieCluster(options);
+        builder.Services.AddSingleton(sp =>
+        {
+            var groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>();
+            var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups };
+            state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
+            return state;
+        });
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -120,6 +137,8 @@ public static class NodeHost
             Http.NodeMetrics.Write(server, text);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         });
+        Http.CacheApi.Map(app);
+        Http.ClusterApi.Map(app);
     }
 
     private static IEnumerable<IPAddress> ParseAddresses(MagpieOptions options) =>

@@ -104,6 +104,9 @@ public sealed class ServerState
     /// <summary>Commands per second over the last second, sampled by the maintenance task.</summary>
     public long OpsPerSecond { get; set; }
 
+    /// <summary>The node's read-through groups (MAGPIE.GROUP* commands, HTTP cache API); null when hosted without them.</summary>
+    public Magpie.Groups.GroupRegistry? Groups { get; set; }
+
     /// <summary>Subsystems that add metric families to /metrics (groups, cluster).</summary>
     public List<Action<Http.PrometheusText>> MetricsContributors { get; } = [];
 

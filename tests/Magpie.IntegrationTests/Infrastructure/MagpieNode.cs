@@ -30,18 +30,26 @@ public sealed class MagpieNode : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<MagpieNode> StartAsync(params string[] extraArgs)
+    public static Task<MagpieNode> StartAsync(params string[] extraArgs) => StartOnAsync(FreePort(), FreePort(), extraArgs);
+
+    /// <summary>Starts a node on the given ports (cluster tests list every node's ports up front and restart on the same ones).</summary>
+    public static Task<MagpieNode> StartOnAsync(int port, int httpPort, params string[] extraArgs) =>
+        StartProgramAsync(["magpie.dll", "server"], port, httpPort, extraArgs);
+
+    /// <summary>
+    /// Starts any program beside the tests that takes <c>--port</c> and <c>--http-port</c> (the
+    /// embedded-mode sample: <c>["QuickStart.dll"]</c>).
+    /// </summary>
+    public static async Task<MagpieNode> StartProgramAsync(string[] program, int port, int httpPort, params string[] extraArgs)
     {
-        int port = FreePort();
-        int httpPort = FreePort();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "magpie.dll"));
-        psi.ArgumentList.Add("server");
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program[0]));
+        foreach (var word in program.Skip(1)) psi.ArgumentList.Add(word);
         psi.ArgumentList.Add("--port");
         psi.ArgumentList.Add(port.ToString());
         psi.ArgumentList.Add("--http-port");
@@ -68,7 +76,7 @@ public sealed class MagpieNode : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"magpie exited with {_process.ExitCode}:\n{Log}");
+            if (_process.HasExited) throw new InvalidOperationException($"{_process.StartInfo.ArgumentList[0]} exited with {_process.ExitCode}:\n{Log}");
             try
             {
                 using var client = new TcpClient();
@@ -90,6 +98,14 @@ public sealed class MagpieNode : IAsyncDisposable
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Kills the process at once, as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Magpie.Client;
+using Magpie.Cluster;
+using Microsoft.Extensions.Logging;
+
+namespace Magpie.Server.Peers;
+
+/// <summary>
+/// One <see cref="MagpieConnection"/> per peer RESP endpoint, created on first use and reused by every
+/// group call and health probe. A first connect that fails is forgotten, so the next call tries again
+/// at once; a connection that drops later reconnects by itself in the background.
+/// </summary>
+public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<MagpieConnection>>> _connections = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Magpie.Peers");
+    private volatile bool _disposed;
+
+    /// <summary>The database of <paramref name="peer"/>'s connection, connecting first if needed.</summary>
+    public async Task<IMagpieDatabase> DatabaseAsync(NodeInfo peer, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var lazy = _connections.GetOrAdd(peer.Endpoint, endpoint => new Lazy<Task<MagpieConnection>>(() => ConnectAsync(endpoint)));
+        try
+        {
+            var connection = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return connection.GetDatabase();
+        }
+        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            _connections.TryRemove(new KeyValuePair<string, Lazy<Task<MagpieConnection>>>(peer.Endpoint, lazy));
+            throw;
+        }
+    }
+
+    private Task<MagpieConnection> ConnectAsync(string endpoint)
+    {
+        if (!PeerList.TrySplitEndpoint(endpoint, out string host, out int port)) throw new ArgumentException($"'{endpoint}' is not host:port");
+        var options = new MagpieConnectionOptions
+        {
+            Host = host,
+            Port = port,
+            ConnectTimeout = peerTimeout,
+            SyncTimeout = peerTimeout,
+            ClientName = "magpie-peer",
+            ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+        };
+        return MagpieConnection.ConnectAsync(options, _logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        foreach (var lazy in _connections.Values)
+        {
+            if (!lazy.IsValueCreated) continue;
+            try
+            {
+                var connection = await lazy.Value.ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MagpieException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // It never connected: nothing to close.
+            }
+        }
+        _connections.Clear();
+    }
+}
