@@ -103,9 +103,17 @@ with open(sys.argv[1], "wb") as f:
         f.write(b"*3\r\n$3\r\nSET\r\n$16\r\n" + key + b"\r\n$32\r\n" + value + b"\r\n")
 PY
   declare -A per_key
+  # Fresh processes, so the throughput runs above don't leave a grown heap behind.
+  kill "$redis_pid" "$magpie_pid" 2>/dev/null || true
+  wait "$redis_pid" "$magpie_pid" 2>/dev/null || true
+  redis-server --port "$redis_port" --save "" --appendonly no --daemonize no >/dev/null &
+  redis_pid=$!
+  env ${MAGPIE_BENCH_ENV:-} dotnet "$magpie_dll" server --port "$magpie_port" --http-port -1 --log-level Warning >/dev/null &
+  magpie_pid=$!
+  wait_port "$redis_port"
+  wait_port "$magpie_port"
   for who in magpie redis; do
     if [ "$who" = magpie ]; then port=$magpie_port; pid=$magpie_pid; else port=$redis_port; pid=$redis_pid; fi
-    redis-cli -p "$port" flushall >/dev/null
     sleep 1
     before=$(rss_kb "$pid")
     redis-cli -p "$port" --pipe < "$payload" >/dev/null
