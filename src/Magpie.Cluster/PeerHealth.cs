@@ -147,13 +147,13 @@ public sealed partial class PeerHealth
         StateChanged?.Invoke(node, state);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {NodeId} ({Endpoint}) is down; its slots go to the next live node")]
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Peer {NodeId} ({Endpoint}) is down; its slots go to the next live node")]
     private partial void LogPeerDown(string nodeId, string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {NodeId} ({Endpoint}) is up again")]
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Peer {NodeId} ({Endpoint}) is up again")]
     private partial void LogPeerUp(string nodeId, string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Probe of peer {NodeId} failed: {Reason}")]
+    [LoggerMessage(EventId = 502, Level = LogLevel.Debug, Message = "Probe of peer {NodeId} failed: {Reason}")]
     private partial void LogProbeFailed(string nodeId, string reason);
 
     private sealed class PeerStatus(NodeInfo node)

@@ -104,6 +104,7 @@ public static class NodeHost
         });
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<KeyspaceMaintenance>();
+        builder.Services.AddHostedService<StartupLog>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         // Run connection continuations on the socket's I/O thread instead of hopping to the thread

@@ -28,9 +28,9 @@ public sealed partial class ClusterHealthService(StaticCluster cluster, ClusterC
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId}: single node, owns every slot; groups: [{Groups}]")]
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Node {NodeId}: single node, owns every slot; groups: [{Groups}]")]
     private partial void LogSingleNode(string nodeId, string groups);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId} ({Role}) in a static cluster of {Nodes} nodes, owning {Slots} slots; peer timeout {PeerTimeoutMs} ms; groups: [{Groups}]")]
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Node {NodeId} ({Role}) in a static cluster of {Nodes} nodes, owning {Slots} slots; peer timeout {PeerTimeoutMs} ms; groups: [{Groups}]")]
     private partial void LogCluster(string nodeId, NodeRole role, int nodes, int slots, double peerTimeoutMs, string groups);
 }
