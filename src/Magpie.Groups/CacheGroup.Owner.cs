@@ -26,17 +26,28 @@ public sealed partial class CacheGroup
     /// the invalidation of other nodes' copies goes on in the background, so the forwarding peer's
     /// wait never includes another peer's timeout.
     /// </summary>
-    public Task HandlePeerSetAsync(string key, byte[] value, TimeSpan? timeToLive)
-    {
-        _ = ApplySetAsync(key, value, timeToLive ?? _options.DefaultTtl); // never faults: see InvalidateOnPeerAsync
-        return Task.CompletedTask;
-    }
+    public Task HandlePeerSetAsync(string key, byte[] value, TimeSpan? timeToLive) =>
+        AwaitInvalidationsAsync(ApplySetAsync(key, value, timeToLive ?? _options.DefaultTtl));
 
     /// <summary>Applies a removal a peer forwarded to this node as owner; invalidation as for <see cref="HandlePeerSetAsync"/>.</summary>
-    public Task HandlePeerRemoveAsync(string key)
+    public Task HandlePeerRemoveAsync(string key) => AwaitInvalidationsAsync(ApplyRemoveAsync(key));
+
+    /// <summary>
+    /// A forwarded write is answered once every peer dropped its copy, so when it returns no node
+    /// still serves the old value. The wait is capped at half the peer timeout: the forwarding node
+    /// gives up on the owner at the full timeout, and a slow third node must not make a healthy owner
+    /// look dead. Invalidations still running then finish in the background (they never fault).
+    /// </summary>
+    private async Task AwaitInvalidationsAsync(Task invalidations)
     {
-        _ = ApplyRemoveAsync(key);
-        return Task.CompletedTask;
+        try
+        {
+            await invalidations.WaitAsync(_options.PeerTimeout / 2, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Answer the writer now; the slow peer's copy is dropped when its invalidation lands or by TTL.
+        }
     }
 
     /// <summary>The owner wrote the key: drop this node's copy.</summary>

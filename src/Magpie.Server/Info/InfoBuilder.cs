@@ -110,6 +110,9 @@ public static class InfoBuilder
         Line(sb, "used_memory_peak_human", Human(s.PeakMemory));
         Line(sb, "used_memory_dataset", s.Keyspace.DatasetBytes);
         Line(sb, "used_memory_managed_heap", GC.GetTotalMemory(false));
+        // Bytes the runtime allocated since start: divided by commands, the hot path's garbage per request.
+        Line(sb, "allocated_bytes_total", GC.GetTotalAllocatedBytes(false));
+        Line(sb, "gc_collections", $"gen0={GC.CollectionCount(0)},gen1={GC.CollectionCount(1)},gen2={GC.CollectionCount(2)}");
         Line(sb, "total_system_memory", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         Line(sb, "total_system_memory_human", Human(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
         Line(sb, "maxmemory", max);
