@@ -15,16 +15,17 @@ public enum EvictionPolicy
 
 public static class EvictionPolicyNames
 {
+    // In Redis's order, which its CONFIG SET error lists them in.
     private static readonly (string Name, EvictionPolicy Policy)[] Names =
     [
-        ("noeviction", EvictionPolicy.NoEviction),
-        ("allkeys-lru", EvictionPolicy.AllKeysLru),
-        ("allkeys-lfu", EvictionPolicy.AllKeysLfu),
-        ("allkeys-random", EvictionPolicy.AllKeysRandom),
         ("volatile-lru", EvictionPolicy.VolatileLru),
         ("volatile-lfu", EvictionPolicy.VolatileLfu),
         ("volatile-random", EvictionPolicy.VolatileRandom),
         ("volatile-ttl", EvictionPolicy.VolatileTtl),
+        ("allkeys-lru", EvictionPolicy.AllKeysLru),
+        ("allkeys-lfu", EvictionPolicy.AllKeysLfu),
+        ("allkeys-random", EvictionPolicy.AllKeysRandom),
+        ("noeviction", EvictionPolicy.NoEviction),
     ];
 
     public static IEnumerable<string> All => Names.Select(n => n.Name);

@@ -85,7 +85,7 @@ public sealed class HttpOriginLoaderTests : IAsyncLifetime
     [InlineData("private")]
     public async Task No_store_and_max_age_zero_are_served_but_not_cached(string key)
     {
-        var group = new CacheGroup(new GroupOptions { Name = "scores", DefaultTtl = TimeSpan.FromMinutes(5) }, Loader().LoadAsync);
+        var group = new CacheGroup(new GroupOptions { Name = "scores", DefaultTtl = TimeSpan.FromMinutes(5), LoaderTimeout = SlowMachine.LoaderTimeout, PeerTimeout = SlowMachine.PeerTimeout }, Loader().LoadAsync);
         Assert.NotNull(await group.GetAsync(key));
         Assert.NotNull(await group.GetAsync(key));
         Assert.Equal(2, group.Stats.Loads);
@@ -136,7 +136,7 @@ public sealed class HttpOriginLoaderTests : IAsyncLifetime
     public async Task A_group_with_an_http_origin_reads_through_once()
     {
         var registry = new GroupRegistry(StaticCluster.SingleNode());
-        var group = registry.AddWithHttpOrigin(new GroupOptions { Name = "scores", Origin = _baseUrl + "/scores/{key}" }, _http);
+        var group = registry.AddWithHttpOrigin(new GroupOptions { Name = "scores", Origin = _baseUrl + "/scores/{key}", LoaderTimeout = SlowMachine.LoaderTimeout, PeerTimeout = SlowMachine.PeerTimeout }, _http);
 
         Assert.Equal("630", Bytes.Text(await group.GetAsync("Tom")));
         Assert.Equal("630", Bytes.Text(await group.GetAsync("Tom")));
@@ -161,4 +161,14 @@ public sealed class HttpOriginLoaderTests : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again when disposed
     }
+}
+
+/// <summary>
+/// Loader bounds for tests that are not about timeouts: a real HTTP round trip on a busy 2-core
+/// machine (other test assemblies building or running) has taken over 2 s, the default.
+/// </summary>
+internal static class SlowMachine
+{
+    public static readonly TimeSpan LoaderTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(20);
 }

@@ -91,13 +91,25 @@ public sealed class MagpieNode : IAsyncDisposable
         throw new TimeoutException($"magpie did not listen on {Port} within {timeout}:\n{Log}");
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A free loopback port, never one this test process was given before: the OS may hand the
+    /// same ephemeral port to two quick calls (a node's RESP and HTTP ports) once each is released.
+    /// </summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
 
     /// <summary>Kills the process at once, as a crash would.</summary>
