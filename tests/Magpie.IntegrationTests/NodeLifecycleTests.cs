@@ -93,3 +93,72 @@ public class IdleTimeoutTests
         Assert.True(input >= 14, $"input bytes {input}");
     }
 }
+
+public class ConfigurationSourcesTests
+{
+    [Fact]
+    public async Task Json_config_file_and_structured_json_logs()
+    {
+        var dir = Directory.CreateTempSubdirectory("magpie-config-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "magpie.json");
+            await File.WriteAllTextAsync(config, """{ "MaxMemory": "64mb", "MaxMemoryPolicy": "allkeys-lfu", "LogFormat": "json" }""");
+            await using var node = await MagpieNode.StartAsync("--config", config);
+            Assert.Equal("maxmemory\n67108864", await Tools.RedisCliAsync(node.Port, "CONFIG", "GET", "maxmemory"));
+            Assert.Equal("maxmemory-policy\nallkeys-lfu", await Tools.RedisCliAsync(node.Port, "CONFIG", "GET", "maxmemory-policy"));
+
+            // Every log line is one JSON object; the ready line carries its fields.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!node.Log.Contains("Ready to accept connections") && DateTime.UtcNow < deadline) await Task.Delay(100);
+            var ready = node.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains("Ready to accept connections"));
+            using var json = System.Text.Json.JsonDocument.Parse(ready);
+            Assert.Equal(1, json.RootElement.GetProperty("EventId").GetInt32());
+            Assert.Equal(node.Port, json.RootElement.GetProperty("State").GetProperty("Port").GetInt32());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Command_line_overrides_environment_which_overrides_the_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("magpie-config-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "magpie.json");
+            await File.WriteAllTextAsync(config, """{ "MaxMemorySamples": 3, "Hz": 20 }""");
+            int port = MagpieNode.FreePort();
+            var dll = Path.Combine(AppContext.BaseDirectory, "magpie.dll");
+            var env = new Dictionary<string, string> { ["MAGPIE_MAXMEMORYSAMPLES"] = "7", ["MAGPIE_HZ"] = "30" };
+            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { dll, "server", "--config", config, "--port", port.ToString(), "--http-port", "-1", "--hz", "40" }) psi.ArgumentList.Add(a);
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+            using var process = System.Diagnostics.Process.Start(psi)!;
+            try
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                string? samples = null;
+                while (DateTime.UtcNow < deadline)
+                {
+                    var r = await Tools.RunAsync("redis-cli", ["-p", port.ToString(), "CONFIG", "GET", "maxmemory-samples"]);
+                    if (r.StdOut.Contains("maxmemory-samples")) { samples = r.StdOut.Trim(); break; }
+                    await Task.Delay(200);
+                }
+                Assert.Equal("maxmemory-samples\n7", samples);            // env beats file
+                Assert.Equal("hz\n40", await Tools.RedisCliAsync(port, "CONFIG", "GET", "hz")); // command line beats env
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
