@@ -6,10 +6,7 @@ using Magpie.Client.Tests.Fixtures;
 
 namespace Magpie.Client.Tests;
 
-// The server-backed suite, bound to redis-server. To run it against a Magpie node, add a
-// MagpieServerFixture : ServerFixture (parameterless constructor; StartAsync runs
-// `dotnet <MAGPIE_BINARY> server --port {Port}` and waits for the port, StopAsync kills it) and repeat
-// these lines with it, e.g. `public sealed class MagpieCommandTests(MagpieServerFixture s) : CommandTests<MagpieServerFixture>(s);`.
+// The server-backed suite, bound to redis-server; MagpieSuite.cs binds the same list to a Magpie node.
 // Tests that need what only some servers have check the fixture (SupportsClientTracking) rather than skip.
 public sealed class RedisCommandTests(RedisServerFixture server) : CommandTests<RedisServerFixture>(server);
 public sealed class RedisPipelineTests(RedisServerFixture server) : PipelineTests<RedisServerFixture>(server);
