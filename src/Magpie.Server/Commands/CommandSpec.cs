@@ -41,7 +41,9 @@ public sealed class CommandSpec
     public CommandStats Stats { get; } = new();
 
     /// <summary>"config|get" for subcommands, as Redis names them in errors and INFO.</summary>
-    public string FullName => Parent is null ? Name : $"{Parent}|{Name}";
+    public string FullName => _fullName ??= Parent is null ? Name : $"{Parent}|{Name}";
+
+    private string? _fullName;
 
     public bool HasFlag(CommandFlags flag) => (Flags & flag) != 0;
 
