@@ -1,3 +1,4 @@
+using Magpie.Server.Connections;
 using Magpie.Server.Util;
 using static Magpie.Server.Commands.CommandFlags;
 
@@ -50,44 +51,37 @@ public static class PubSubCommands
     private static void Unsubscribe(CommandContext ctx)
     {
         var hub = ctx.Server.PubSub;
-        if (ctx.ArgCount == 1)
-        {
-            var all = hub.ChannelsOf(ctx.Client);
-            foreach (var channel in all)
-            {
-                hub.Unsubscribe(ctx.Client, channel);
-                Confirm(ctx, "unsubscribe"u8, channel);
-            }
-            if (all.Count == 0) Confirm(ctx, "unsubscribe"u8, null);
-            return;
-        }
-        for (int i = 1; i < ctx.ArgCount; i++)
-        {
-            var channel = ctx.ArgBytes(i);
-            hub.Unsubscribe(ctx.Client, channel);
-            Confirm(ctx, "unsubscribe"u8, channel);
-        }
+        Leave(ctx, "unsubscribe"u8, hub.ChannelsOf, (client, channel) => hub.Unsubscribe(client, channel));
     }
 
     private static void PUnsubscribe(CommandContext ctx)
     {
         var hub = ctx.Server.PubSub;
+        Leave(ctx, "punsubscribe"u8, hub.PatternsOf, (client, pattern) => hub.PUnsubscribe(client, pattern));
+    }
+
+    /// <summary>
+    /// (P)UNSUBSCRIBE: the named channels or patterns, or with no arguments all of them, one
+    /// confirmation each (or a single one with a null name when there were none), as Redis replies.
+    /// </summary>
+    private static void Leave(CommandContext ctx, ReadOnlySpan<byte> kind, Func<ClientSession, List<byte[]>> current, Action<ClientSession, byte[]> remove)
+    {
         if (ctx.ArgCount == 1)
         {
-            var all = hub.PatternsOf(ctx.Client);
-            foreach (var pattern in all)
+            var all = current(ctx.Client);
+            foreach (var name in all)
             {
-                hub.PUnsubscribe(ctx.Client, pattern);
-                Confirm(ctx, "punsubscribe"u8, pattern);
+                remove(ctx.Client, name);
+                Confirm(ctx, kind, name);
             }
-            if (all.Count == 0) Confirm(ctx, "punsubscribe"u8, null);
+            if (all.Count == 0) Confirm(ctx, kind, null);
             return;
         }
         for (int i = 1; i < ctx.ArgCount; i++)
         {
-            var pattern = ctx.ArgBytes(i);
-            hub.PUnsubscribe(ctx.Client, pattern);
-            Confirm(ctx, "punsubscribe"u8, pattern);
+            var name = ctx.ArgBytes(i);
+            remove(ctx.Client, name);
+            Confirm(ctx, kind, name);
         }
     }
 
