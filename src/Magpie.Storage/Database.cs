@@ -63,13 +63,18 @@ public sealed class Database
     public Entry? GetForWrite(ReadOnlySpan<byte> key)
     {
         var entry = Lookup(key);
-        if (entry is not null) _keyspace.RecordAccess(entry);
+        if (entry is not null)
+        {
+            _keyspace.Snapshot?.BeforeWrite(this, entry);
+            _keyspace.RecordAccess(entry);
+        }
         return entry;
     }
 
     /// <summary>Adds a key known to be absent (check with <see cref="Lookup"/> first).</summary>
     public Entry Add(ReadOnlySpan<byte> key, object value, long expireAt = 0)
     {
+        _keyspace.Snapshot?.BeforeAdd(this, key);
         int slot = HashSlot.Of(key);
         ref var table = ref _slots[slot];
         if (table.Count == 0) MarkNonEmpty(slot);
@@ -87,6 +92,7 @@ public sealed class Database
     {
         var entry = Lookup(key);
         if (entry is null) return Add(key, value, expireAt);
+        _keyspace.Snapshot?.BeforeWrite(this, entry);
         entry.Value = value;
         if (!keepTtl) SetExpire(entry, expireAt);
         _keyspace.RecordAccess(entry);
@@ -97,6 +103,7 @@ public sealed class Database
     /// <summary>Replaces the value of an existing entry (any type), keeping its TTL.</summary>
     public void Replace(Entry entry, object value)
     {
+        _keyspace.Snapshot?.BeforeWrite(this, entry);
         entry.Value = value;
         SignalModified(entry);
     }
@@ -112,6 +119,7 @@ public sealed class Database
     public void Remove(Entry entry)
     {
         if (!entry.Live) return;
+        _keyspace.Snapshot?.BeforeWrite(this, entry);
         int slot = HashSlot.Of(entry.Key);
         ref var table = ref _slots[slot];
         table.Remove(entry);
@@ -126,6 +134,7 @@ public sealed class Database
     /// <summary>Sets (or with 0 clears) a key's absolute expiry in Unix milliseconds.</summary>
     public void SetExpire(Entry entry, long expireAt)
     {
+        if (entry.Live) _keyspace.Snapshot?.BeforeWrite(this, entry);
         if (expireAt == 0)
         {
             RemoveVolatile(entry);
@@ -224,6 +233,7 @@ public sealed class Database
 
     public void Flush()
     {
+        _keyspace.Snapshot?.BeforeWholeDatabase(this);
         foreach (var e in AllEntries())
         {
             e.Live = false;
@@ -241,6 +251,8 @@ public sealed class Database
     /// <summary>SWAPDB: exchanges the contents of two databases.</summary>
     internal void SwapContents(Database other)
     {
+        _keyspace.Snapshot?.BeforeWholeDatabase(this);
+        _keyspace.Snapshot?.BeforeWholeDatabase(other);
         (_slots, other._slots) = (other._slots, _slots);
         (_nonEmpty, other._nonEmpty) = (other._nonEmpty, _nonEmpty);
         (_nonEmptyCount, other._nonEmptyCount) = (other._nonEmptyCount, _nonEmptyCount);

@@ -40,6 +40,9 @@ public sealed class Keyspace
 
     public IKeyspaceObserver? Observer { get; set; }
 
+    /// <summary>The snapshot in progress (BGSAVE), told of writes so it can keep pre-images; null when none.</summary>
+    public Persistence.SnapshotCapture? Snapshot { get; internal set; }
+
     /// <summary>Dataset bytes as accounted: entries, keys, values and table buckets.</summary>
     public long DatasetBytes { get; private set; }
 
