@@ -26,6 +26,10 @@ internal static class ServerCommand
         ("--inline-scheduling", nameof(MagpieOptions.InlineScheduling), "run commands on socket I/O threads: yes or no (default yes)"),
         ("--log-format", nameof(MagpieOptions.LogFormat), "text or json (default text)"),
         ("--log-level", nameof(MagpieOptions.LogLevel), "Trace, Debug, Information, Warning, Error (default Information)"),
+        ("--data-dir", nameof(MagpieOptions.DataDir), "directory for snapshots; empty (default) keeps persistence off and writes nothing"),
+        ("--dbfilename", nameof(MagpieOptions.DbFilename), "snapshot file name in --data-dir (default dump.rdb)"),
+        ("--save", nameof(MagpieOptions.Save), "save points, Redis syntax: \"3600 1 300 100\" (default \"\": no automatic snapshots)"),
+        ("--rdbcompression", nameof(MagpieOptions.RdbCompression), "LZF-compress snapshot strings: yes or no (default yes)"),
         ("--peers", nameof(MagpieOptions.Peers), "RESP endpoints of every node, the same list on every node: host:port[@http_port][/gateway],..."),
         ("--self", nameof(MagpieOptions.Self), "this node's entry in --peers, host:port (default 127.0.0.1:<port>)"),
         ("--role", nameof(MagpieOptions.Role), "primary (owns slots) or gateway (owns none, forwards every group request)"),
@@ -68,7 +72,16 @@ internal static class ServerCommand
             // Read once, when the socket engine starts, so it must be set before the host is built.
             if (nodeOptions.InlineScheduling && Environment.GetEnvironmentVariable(InlineCompletions) is null)
                 Environment.SetEnvironmentVariable(InlineCompletions, "1");
-            var app = NodeHost.Build(nodeOptions);
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = NodeHost.Build(nodeOptions);
+            }
+            catch (Magpie.Storage.Persistence.RdbFileException ex)
+            {
+                Console.Error.WriteLine($"Failed to start: {ex.Message}");
+                return 1;
+            }
             try
             {
                 await app.RunAsync();

@@ -82,6 +82,7 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             spec.Stats.Microseconds += (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
             spec.Stats.Calls++;
             if (ctx.Failed) spec.Stats.FailedCalls++;
+            else if (spec.HasFlag(CommandFlags.Write)) server.Propagate(ctx);
             server.Stats.TotalCommandsProcessed++;
             ctx.Client.LastCommandAtMs = ctx.Now;
             // Client tracking remembers the keys a read command read (and handles FLUSHDB/FLUSHALL).

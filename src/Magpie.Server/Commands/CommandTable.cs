@@ -34,6 +34,7 @@ public sealed class CommandTable
         ListCommands.Register(table);
         GroupCommands.Register(table);
         DumpRestoreCommands.Register(table);
+        PersistenceCommands.Register(table);
         return table;
     }
 

@@ -15,7 +15,7 @@ public static class ServerCommands
         t.Add(new() { Name = "swapdb", Arity = 3, Flags = Write | Fast, Handler = SwapDb, Group = g, Summary = "Swaps two Redis databases.", Since = "4.0.0", Complexity = "O(N)" });
         t.Add(new() { Name = "time", Arity = 1, Flags = Fast | Loading | Stale, Handler = Time, Group = g, Summary = "Returns the server time.", Since = "2.6.0" });
         t.Add(new() { Name = "info", Arity = -1, Flags = Loading | Stale, Handler = Info, Group = g, Summary = "Returns information and statistics about the server." });
-        t.Add(new() { Name = "lastsave", Arity = 1, Flags = Fast | Loading | Stale, Handler = ctx => ctx.Reply.WriteInteger(ctx.Server.StartedAtMs / 1000), Group = g, Summary = "Returns the Unix timestamp of the last successful save to disk." });
+        t.Add(new() { Name = "lastsave", Arity = 1, Flags = Fast | Loading | Stale, Handler = PersistenceCommands.LastSave, Group = g, Summary = "Returns the Unix timestamp of the last successful save to disk." });
         t.AddContainer("config", g, "A container for server configuration commands.", None,
             new() { Name = "get", Parent = "config", Arity = -3, Flags = Admin | NoScript | Loading | Stale, Handler = ConfigGet, Group = g, Summary = "Returns the effective values of configuration parameters.", Since = "2.0.0", Complexity = "O(N)" },
             new() { Name = "set", Parent = "config", Arity = -4, Flags = Admin | NoScript | Loading | Stale, Handler = ConfigSet, Group = g, Summary = "Sets configuration parameters in-flight.", Since = "2.0.0", Complexity = "O(N)" },

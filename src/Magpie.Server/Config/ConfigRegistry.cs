@@ -48,9 +48,21 @@ public sealed class ConfigRegistry
         Add("maxclients", () => o.MaxClients.ToString(), v => SetInt(v, 1, 1_000_000, n => o.MaxClients = n));
         Add("log-format", () => o.LogFormat);
         Add("client-output-buffer-limit", () => server.OutputLimits.Format(), v => server.OutputLimits.TrySet(v));
-        // Persistence is off in this release; these answer as a Redis with persistence disabled,
-        // which is what redis-benchmark and other tools ask about.
-        Add("save", () => "");
+        Add("save", () => server.Persistence.Points.ToString(), v =>
+        {
+            if (!Persistence.SavePoints.TryParse(v, out var points, out var error)) return error;
+            server.Persistence.Points = points;
+            return null;
+        });
+        Add("dir", () => server.Persistence.DataDir ?? "");
+        Add("dbfilename", () => server.Persistence.DbFilename);
+        Add("rdbcompression", () => server.Persistence.Compress ? "yes" : "no", v =>
+        {
+            if (v is not ("yes" or "no")) return "argument must be 'yes' or 'no'";
+            server.Persistence.Compress = v == "yes";
+            return null;
+        });
+        // The append-only file is not built yet: it answers as a Redis with appendonly off.
         Add("appendonly", () => "no");
     }
 

@@ -74,6 +74,18 @@ public sealed class MagpieOptions
     /// <summary>Milliseconds a health probe may take before the peer counts as failed.</summary>
     public int PeerProbeTimeout { get; set; } = 500;
 
+    /// <summary>Directory for snapshots (and later the append-only file); empty: persistence off, nothing is written.</summary>
+    public string DataDir { get; set; } = "";
+
+    /// <summary>Snapshot file name inside <see cref="DataDir"/> (Redis's "dbfilename").</summary>
+    public string DbFilename { get; set; } = "dump.rdb";
+
+    /// <summary>Save points with Redis's syntax ("3600 1 300 100"); empty disables automatic snapshots.</summary>
+    public string Save { get; set; } = "";
+
+    /// <summary>LZF-compress strings longer than 20 bytes in snapshots (Redis's "rdbcompression").</summary>
+    public bool RdbCompression { get; set; } = true;
+
     /// <summary>Read-through groups from magpie.json's "Groups" array (server mode: each with an HTTP Origin).</summary>
     public List<GroupOptions> Groups { get; set; } = [];
 
@@ -110,6 +122,11 @@ public sealed class MagpieOptions
         if (LogFormat is not ("text" or "json")) errors.Add($"log-format: must be text or json (got '{LogFormat}')");
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, true, out _))
             errors.Add($"log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        if (!Persistence.SavePoints.TryParse(Save, out _, out var saveError)) errors.Add($"save: {saveError}");
+        if (string.IsNullOrWhiteSpace(DbFilename) || DbFilename.IndexOfAny(['/', '\\']) >= 0)
+            errors.Add($"dbfilename: '{DbFilename}' must be a plain file name");
+        if (!string.IsNullOrWhiteSpace(DataDir) && Persistence.PersistenceManager.CheckWritable(DataDir) is { } dirError)
+            errors.Add($"data-dir: '{DataDir}' is not writable: {dirError}");
         Cluster = ClusterConfig.Resolve(this, errors);
         ValidateGroups(errors);
         return errors;

@@ -105,6 +105,7 @@ public static class NodeHost
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.AddHostedService<StartupLog>();
+        builder.Services.AddHostedService<Persistence.PersistenceService>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         // Run connection continuations on the socket's I/O thread instead of hopping to the thread
@@ -125,6 +126,9 @@ public static class NodeHost
         });
         configure?.Invoke(builder);
         var app = builder.Build();
+        var state = app.Services.GetRequiredService<ServerState>();
+        state.RequestShutdown = app.Lifetime.StopApplication;
+        state.Persistence.LoadAtStartup();
         MapHttp(app);
         return app;
     }

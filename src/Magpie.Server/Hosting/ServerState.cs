@@ -35,8 +35,25 @@ public sealed class ServerState
         PubSubCounts = () => (PubSub.ChannelCount, PubSub.PatternCount);
         TrackingClients = () => Tracking.ClientCount;
         ClientReset += ForgetSubscriptionsAndTracking;
+        Persistence = new Persistence.PersistenceManager(this, logger);
+        Propagators.Add(Persistence);
         ClientDisconnected += ForgetSubscriptionsAndTracking;
     }
+
+    /// <summary>Snapshots: SAVE, BGSAVE, save points, the load at start.</summary>
+    public Persistence.PersistenceManager Persistence { get; }
+
+    /// <summary>Told of every write command that succeeded (persistence, later the AOF and replication).</summary>
+    public List<Persistence.ICommandPropagator> Propagators { get; } = [];
+
+    /// <summary>Called by the dispatcher under the keyspace lock after a write command completed without an error.</summary>
+    public void Propagate(CommandContext ctx)
+    {
+        foreach (var p in Propagators) p.Propagate(ctx);
+    }
+
+    /// <summary>Stops the node (SHUTDOWN); set by the host.</summary>
+    public Action RequestShutdown { get; set; } = () => Environment.Exit(0);
 
     /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
     public PubSubHub PubSub { get; }

@@ -10,7 +10,7 @@ namespace Magpie.Server.Info;
 /// <summary>Builds INFO's text with Redis's section and field names, so redis_exporter and dashboards work.</summary>
 public static class InfoBuilder
 {
-    public static readonly string[] DefaultSections = ["server", "clients", "memory", "stats", "replication", "cpu", "keyspace"];
+    public static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
     public static readonly string[] AllSections = [.. DefaultSections, "commandstats", "errorstats"];
 
     public static string Build(ServerState server, IReadOnlyCollection<string> requested)
@@ -26,6 +26,7 @@ public static class InfoBuilder
                 case "clients": Clients(server, sb); break;
                 case "memory": Memory(server, sb); break;
                 case "stats": Stats(server, sb); break;
+                case "persistence": PersistenceInfo.Append(server, sb); break;
                 case "replication": Replication(server, sb); break;
                 case "cpu": Cpu(sb); break;
                 case "keyspace": Keyspace(server, sb); break;

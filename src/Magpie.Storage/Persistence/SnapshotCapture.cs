@@ -118,9 +118,13 @@ public sealed class SnapshotCapture
         return true;
     }
 
-    /// <summary>Stops capturing (a failed or aborted save).</summary>
+    /// <summary>True when <see cref="Abort"/> ended the snapshot before it was complete.</summary>
+    public bool Aborted { get; private set; }
+
+    /// <summary>Stops capturing (a failed or abandoned save); the output so far is not a whole snapshot.</summary>
     public void Abort()
     {
+        if (!IsFinished) Aborted = true;
         IsFinished = true;
         Detach();
     }
