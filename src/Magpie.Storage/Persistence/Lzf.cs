@@ -14,7 +14,10 @@ public static class Lzf
     private const int MaxOffset = 1 << 13;
     private const int MaxReference = (1 << 8) + (1 << 3);
 
-    [ThreadStatic] private static int[]? t_table;
+    // Entries are (call stamp << 32) | (position + 1): an entry from an earlier call counts as empty,
+    // so the 64 K-entry table is not cleared on every call (which cost more than compressing).
+    [ThreadStatic] private static long[]? t_table;
+    [ThreadStatic] private static uint t_stamp;
 
     /// <summary>
     /// Compresses into <paramref name="output"/>; returns the compressed length, or 0 when the result
@@ -25,8 +28,13 @@ public static class Lzf
         int inLen = input.Length, outEnd = output.Length;
         if (inLen < 3 || outEnd == 0) return 0;
         // Positions + 1, so 0 means "no entry" (Redis's table starts as garbage it then bounds-checks).
-        var table = t_table ??= new int[HashSize];
-        Array.Clear(table);
+        var table = t_table ??= new long[HashSize];
+        long stamp = (long)++t_stamp << 32;
+        if (t_stamp == 0)
+        {
+            Array.Clear(table);
+            stamp = (long)++t_stamp << 32;
+        }
         int ip = 0, op = 0, lit = 0;
         op++; // start a literal run
         uint hval = First(input, ip);
@@ -34,8 +42,9 @@ public static class Lzf
         {
             hval = Next(hval, input, ip);
             int slot = Index(hval);
-            int refPlus = table[slot];
-            table[slot] = ip + 1;
+            long stored = table[slot];
+            int refPlus = (stored & ~0xffffffffL) == stamp ? (int)stored : 0;
+            table[slot] = stamp | (uint)(ip + 1);
             int reference = refPlus - 1;
             int off;
             if (refPlus != 0 && reference < ip && (off = ip - reference - 1) < MaxOffset && reference > 0 &&
@@ -85,10 +94,10 @@ public static class Lzf
                 ip -= 2;
                 hval = First(input, ip);
                 hval = Next(hval, input, ip);
-                table[Index(hval)] = ip + 1;
+                table[Index(hval)] = stamp | (uint)(ip + 1);
                 ip++;
                 hval = Next(hval, input, ip);
-                table[Index(hval)] = ip + 1;
+                table[Index(hval)] = stamp | (uint)(ip + 1);
                 ip++;
             }
             else
