@@ -192,8 +192,12 @@ public static class HashCommands
 
     private static void HIncrByFloat(CommandContext ctx)
     {
-        if (!ctx.TryGetDouble(3, out double increment)) return;
-        if (double.IsNaN(increment) || double.IsInfinity(increment))
+        if (!LongDouble.TryParse(ctx.Arg(3), out var increment))
+        {
+            ctx.Error(Errors.NotFloat);
+            return;
+        }
+        if (increment.IsInfinity)
         {
             ctx.Error("ERR value is NaN or Infinity");
             return;
@@ -202,7 +206,7 @@ public static class HashCommands
         ReadOnlySpan<byte> current = "0"u8;
         if (hash is not null && hash.TryGet(ctx.Arg(2), out var existing))
         {
-            if (!RedisNumbers.TryParseDouble(existing, out _))
+            if (!FloatIncrement.IsLongDouble(existing))
             {
                 ctx.Error("ERR hash value is not a float");
                 return;

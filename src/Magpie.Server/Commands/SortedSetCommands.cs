@@ -977,11 +977,23 @@ public static class SortedSetCommands
         next.TryFormat(text, out int written, provider: CultureInfo.InvariantCulture);
         reply.WriteBulk(text[..written]);
         reply.WriteArrayHeader(found.Count * 2);
+        bool listpack = set?.Encoding == "listpack";
         foreach (var element in found)
         {
             reply.WriteBulk(element.Member);
-            reply.WriteBulk(text[..RedisNumbers.FormatDouble(element.Score, text)]);
+            reply.WriteBulk(text[..ScanScore(element.Score, listpack, text)]);
         }
+    }
+
+    /// <summary>
+    /// ZSCAN's score text in Redis 7.0: a listpack keeps the d2string form (integral values within
+    /// long long printed as integers), a skiplist replies with "%.17g".
+    /// </summary>
+    private static int ScanScore(double score, bool listpack, Span<byte> text)
+    {
+        if (listpack && score == Math.Floor(score) && score >= -9.2233720368547758E18 && score < 9.2233720368547758E18)
+            return RedisNumbers.FormatInt64((long)score, text);
+        return RedisNumbers.FormatDouble17(score, text);
     }
 
     // Doubles mapped to unsigned integers in the same order (-0 as 0); never 0 after the +1.

@@ -309,9 +309,9 @@ public static class StringCommands
     private static void IncrByFloat(CommandContext ctx)
     {
         if (!TryGetString(ctx, ctx.Arg(1), true, out var entry)) return;
-        if (!ctx.TryGetDouble(2, out _)) return;
+        // Redis 7.0's order: the stored value first, then the increment; both parsed as long doubles.
         var current = entry is null ? "0"u8 : (ReadOnlySpan<byte>)entry.StringValue;
-        if (!RedisNumbers.TryParseDouble(current, out _))
+        if (!FloatIncrement.IsLongDouble(current) || !FloatIncrement.IsLongDouble(ctx.Arg(2)))
         {
             ctx.Error(Errors.NotFloat);
             return;
