@@ -83,6 +83,23 @@ public static class RedisNumbers
         return written;
     }
 
+    /// <summary>
+    /// Redis 7.0's addReplyDouble and d2string: "%.17g" ("0.30000000000000004", "1.1000000000000001",
+    /// "1e+20", "0" for -0), "inf", "-inf", "nan".
+    /// </summary>
+    public static int FormatDouble17(double value, Span<byte> destination)
+    {
+        if (double.IsPositiveInfinity(value)) { "inf"u8.CopyTo(destination); return 3; }
+        if (double.IsNegativeInfinity(value)) { "-inf"u8.CopyTo(destination); return 4; }
+        if (double.IsNaN(value)) { "nan"u8.CopyTo(destination); return 3; }
+        if (value == 0) { destination[0] = (byte)'0'; return 1; } // a stored -0 reads back as 0 in Redis
+        if (!value.TryFormat(destination, out int written, "G17", CultureInfo.InvariantCulture))
+            throw new ArgumentException("destination too small", nameof(destination));
+        for (int i = 0; i < written; i++)
+            if (destination[i] == 'E') destination[i] = (byte)'e';
+        return written;
+    }
+
     public static byte[] FormatDouble(double value)
     {
         Span<byte> buf = stackalloc byte[40];

@@ -94,7 +94,7 @@ public sealed class RespWriter
     public void WriteDouble(double value)
     {
         Span<byte> text = stackalloc byte[40];
-        int length = RedisNumbers.FormatDouble(value, text);
+        int length = RedisNumbers.FormatDouble17(value, text);
         if (IsResp3) WritePrefixed((byte)',', text[..length]);
         else WriteBulk(text[..length]);
     }

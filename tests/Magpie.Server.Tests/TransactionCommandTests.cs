@@ -134,9 +134,11 @@ public class CommandIntrospectionTests
     {
         Assert.Equal(Bulks("a", "c"), c.Run("COMMAND", "GETKEYS", "MSET", "a", "1", "c", "2"));
         Assert.Equal(Bulks("s1", "s2"), c.Run("COMMAND", "GETKEYS", "SINTERCARD", "2", "s1", "s2", "LIMIT", "5"));
-        Assert.Equal(Err("ERR The command has no key arguments"), c.Run("COMMAND", "GETKEYS", "PING"));
+        Assert.Equal(Err("ERR The command has no key arguments"), c.Run("COMMAND", "GETKEYS", "ECHO", "x"));
+        // Redis 7.0's arity for COMMAND GETKEYS is -4: a command name and at least one argument.
+        Assert.Equal(Err("ERR wrong number of arguments for 'command|getkeys' command"), c.Run("COMMAND", "GETKEYS", "PING"));
         Assert.Equal(Err("ERR Invalid command specified"), c.Run("COMMAND", "GETKEYS", "NOPE", "x"));
-        Assert.Equal(Err("ERR Invalid number of arguments specified for command"), c.Run("COMMAND", "GETKEYS", "GET"));
+        Assert.Equal(Err("ERR Invalid number of arguments specified for command"), c.Run("COMMAND", "GETKEYS", "GET", "a", "b"));
     }
 
     [Fact]

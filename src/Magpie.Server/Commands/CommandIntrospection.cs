@@ -9,17 +9,13 @@ public static class CommandIntrospection
     public static void Register(CommandTable t)
     {
         const string g = "server";
-        var spec = new CommandSpec { Name = "command", Arity = -1, Flags = Loading | Stale, Handler = All, Group = g, Summary = "Returns detailed information about all commands.", Since = "2.8.13", Complexity = "O(N)" };
-        spec.Subcommands = new Dictionary<string, CommandSpec>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["count"] = new() { Name = "count", Parent = "command", Arity = 2, Flags = Loading | Stale, Handler = ctx => ctx.Reply.WriteInteger(ctx.Server.Commands.Count), Group = g, Summary = "Returns a count of commands.", Since = "2.8.13" },
-            ["info"] = new() { Name = "info", Parent = "command", Arity = -2, Flags = Loading | Stale, Handler = Info, Group = g, Summary = "Returns information about one, multiple or all commands.", Since = "2.8.13", Complexity = "O(N)" },
-            ["docs"] = new() { Name = "docs", Parent = "command", Arity = -2, Flags = Loading | Stale, Handler = Docs, Group = g, Summary = "Returns documentary information about one, multiple or all commands.", Since = "7.0.0", Complexity = "O(N)" },
-            ["list"] = new() { Name = "list", Parent = "command", Arity = -2, Flags = Loading | Stale, Handler = List, Group = g, Summary = "Returns a list of command names.", Since = "7.0.0", Complexity = "O(N)" },
-            ["getkeys"] = new() { Name = "getkeys", Parent = "command", Arity = -3, Flags = Loading | Stale, Handler = GetKeys, Group = g, Summary = "Extracts the key names from an arbitrary command.", Since = "2.8.13", Complexity = "O(N)" },
-            ["help"] = new() { Name = "help", Parent = "command", Arity = 2, Flags = Loading | Stale, Handler = Help, Group = g, Summary = "Returns helpful text about the different subcommands.", Since = "5.0.0" },
-        };
-        t.Add(spec);
+        t.Add(new() { Name = "command", Arity = -1, Flags = Loading | Stale, Handler = All, Subcommands = CommandSpec.Children(
+            new() { Name = "count", Parent = "command", Arity = 2, Flags = Loading | Stale, Handler = ctx => ctx.Reply.WriteInteger(ctx.Server.Commands.Count), Group = g, Summary = "Get total number of Redis commands", Since = "2.8.13", Acl = "@connection" },
+            new() { Name = "info", Parent = "command", Arity = -2, Flags = Loading | Stale, Handler = Info, Group = g, Summary = "Get array of specific Redis command details, or all when no argument is given.", Since = "2.8.13", Complexity = "O(N) where N is the number of commands to look up", Acl = "@connection", Tips = ["nondeterministic_output_order"], History = [("7.0.0", "Allowed to be called with no argument to get info on all commands.")] },
+            new() { Name = "docs", Parent = "command", Arity = -2, Flags = Loading | Stale, Handler = Docs, Group = g, Summary = "Get array of specific Redis command documentation", Since = "7.0.0", Complexity = "O(N) where N is the number of commands to look up", Acl = "@connection", Tips = ["nondeterministic_output_order"] },
+            new() { Name = "list", Parent = "command", Arity = -2, Flags = Loading | Stale, Handler = List, Group = g, Summary = "Get an array of Redis command names", Since = "7.0.0", Complexity = "O(N) where N is the total number of Redis commands", Acl = "@connection", Tips = ["nondeterministic_output_order"] },
+            new() { Name = "getkeys", Parent = "command", Arity = -4, Flags = Loading | Stale, Handler = GetKeys, Group = g, Summary = "Extract keys given a full Redis command", Since = "2.8.13", Complexity = "O(N) where N is the number of arguments to the command", Acl = "@connection" },
+            new() { Name = "help", Parent = "command", Arity = 2, Flags = Loading | Stale, Handler = Help, Group = g, Summary = "Show helpful text about the different subcommands", Since = "5.0.0", Acl = "@connection" }), Group = g, Summary = "Get array of Redis command details", Since = "2.8.13", Complexity = "O(N) where N is the total number of Redis commands", Acl = "@connection", Tips = ["nondeterministic_output_order"] });
     }
 
     // COMMAND with no subcommand lists everything; the dispatcher only resolves subcommands when one is given.
@@ -70,47 +66,75 @@ public static class CommandIntrospection
         var categories = c.AclCategories().ToList();
         r.WriteSetHeader(categories.Count);
         foreach (var cat in categories) r.WriteSimpleString(cat);
-        r.WriteArrayHeader(0); // tips
+        var tips = c.Tips ?? [];
+        r.WriteArrayHeader(tips.Length);
+        foreach (var tip in tips) r.WriteBulk(tip);
         WriteKeySpecs(ctx, c);
         var subs = c.Subcommands?.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList() ?? [];
         r.WriteArrayHeader(subs.Count);
         foreach (var s in subs) WriteInfo(ctx, s);
     }
 
-    /// <summary>
-    /// Redis 7 key specs: "range" for first/last/step commands, "keynum" for numkeys commands, and
-    /// both for a STORE destination followed by numkeys sources.
-    /// </summary>
+    /// <summary>Redis 7.0 key specs, as addReplyCommandKeySpecs writes them.</summary>
     private static void WriteKeySpecs(CommandContext ctx, CommandSpec c)
     {
-        int count = (c.FirstKey > 0 ? 1 : 0) + (c.NumKeysIndex > 0 ? 1 : 0);
-        ctx.Reply.WriteArrayHeader(count);
-        if (c.FirstKey > 0)
-            WriteKeySpec(ctx, c.FirstKey, "range",
-                ("lastkey", c.LastKey < 0 ? c.LastKey : c.LastKey - c.FirstKey), ("keystep", c.KeyStep), ("limit", 0));
-        if (c.NumKeysIndex > 0)
-            WriteKeySpec(ctx, c.NumKeysIndex, "keynum", ("keynumidx", 0), ("firstkey", 1), ("keystep", 1));
+        var r = ctx.Reply;
+        var specs = c.EffectiveKeySpecs;
+        r.WriteArrayHeader(specs.Length);
+        foreach (var k in specs)
+        {
+            r.WriteMapHeader(k.Notes is null ? 3 : 4);
+            if (k.Notes is not null)
+            {
+                r.WriteBulk("notes");
+                r.WriteBulk(k.Notes);
+            }
+            r.WriteBulk("flags");
+            var flags = KeySpec.FlagNames(k.Flags).ToList();
+            r.WriteSetHeader(flags.Count);
+            foreach (var f in flags) r.WriteSimpleString(f);
+            r.WriteBulk("begin_search");
+            r.WriteMapHeader(2);
+            if (k.BeginUnknown) WriteUnknown(r);
+            else if (k.Keyword is not null)
+            {
+                r.WriteBulk("type"); r.WriteBulk("keyword");
+                r.WriteBulk("spec"); r.WriteMapHeader(2);
+                r.WriteBulk("keyword"); r.WriteBulk(k.Keyword);
+                r.WriteBulk("startfrom"); r.WriteInteger(k.StartFrom);
+            }
+            else
+            {
+                r.WriteBulk("type"); r.WriteBulk("index");
+                r.WriteBulk("spec"); r.WriteMapHeader(1);
+                r.WriteBulk("index"); r.WriteInteger(k.Index);
+            }
+            r.WriteBulk("find_keys");
+            r.WriteMapHeader(2);
+            if (k.FindUnknown) WriteUnknown(r);
+            else if (k.KeyNum)
+            {
+                r.WriteBulk("type"); r.WriteBulk("keynum");
+                r.WriteBulk("spec"); r.WriteMapHeader(3);
+                r.WriteBulk("keynumidx"); r.WriteInteger(k.KeyNumIdx);
+                r.WriteBulk("firstkey"); r.WriteInteger(k.FirstKey);
+                r.WriteBulk("keystep"); r.WriteInteger(k.KeyStep);
+            }
+            else
+            {
+                r.WriteBulk("type"); r.WriteBulk("range");
+                r.WriteBulk("spec"); r.WriteMapHeader(3);
+                r.WriteBulk("lastkey"); r.WriteInteger(k.LastKey);
+                r.WriteBulk("keystep"); r.WriteInteger(k.KeyStep);
+                r.WriteBulk("limit"); r.WriteInteger(k.Limit);
+            }
+        }
     }
 
-    private static void WriteKeySpec(CommandContext ctx, int beginIndex, string findType, params (string Name, long Value)[] spec)
+    private static void WriteUnknown(Magpie.Protocol.RespWriter r)
     {
-        var r = ctx.Reply;
-        r.WriteMapHeader(3);
-        r.WriteBulk("flags"); r.WriteSetHeader(0);
-        r.WriteBulk("begin_search");
-        r.WriteMapHeader(2);
-        r.WriteBulk("type"); r.WriteBulk("index");
-        r.WriteBulk("spec"); r.WriteMapHeader(1); r.WriteBulk("index"); r.WriteInteger(beginIndex);
-        r.WriteBulk("find_keys");
-        r.WriteMapHeader(2);
-        r.WriteBulk("type"); r.WriteBulk(findType);
-        r.WriteBulk("spec");
-        r.WriteMapHeader(spec.Length);
-        foreach (var (name, value) in spec)
-        {
-            r.WriteBulk(name);
-            r.WriteInteger(value);
-        }
+        r.WriteBulk("type"); r.WriteBulk("unknown");
+        r.WriteBulk("spec"); r.WriteMapHeader(0);
     }
 
     private static void Docs(CommandContext ctx)
@@ -126,15 +150,37 @@ public static class CommandIntrospection
         }
     }
 
+    /// <summary>One command's docs, in the order of Redis 7.0's addReplyCommandDocs.</summary>
     private static void WriteDoc(CommandContext ctx, CommandSpec c)
     {
         var r = ctx.Reply;
         var subs = c.Subcommands?.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-        r.WriteMapHeader(subs is null ? 4 : 5);
+        int fields = 4 + (subs is null ? 0 : 1) + (c.DocFlags is null ? 0 : 1) + (c.DeprecatedSince is null ? 0 : 1)
+            + (c.ReplacedBy is null ? 0 : 1) + (c.History is null ? 0 : 1);
+        r.WriteMapHeader(fields);
         r.WriteBulk("summary"); r.WriteBulk(c.Summary);
         r.WriteBulk("since"); r.WriteBulk(c.Since);
         r.WriteBulk("group"); r.WriteBulk(c.Group);
         r.WriteBulk("complexity"); r.WriteBulk(c.Complexity);
+        if (c.DocFlags is not null)
+        {
+            r.WriteBulk("doc_flags");
+            r.WriteSetHeader(c.DocFlags.Length);
+            foreach (var f in c.DocFlags) r.WriteSimpleString(f);
+        }
+        if (c.DeprecatedSince is not null) { r.WriteBulk("deprecated_since"); r.WriteBulk(c.DeprecatedSince); }
+        if (c.ReplacedBy is not null) { r.WriteBulk("replaced_by"); r.WriteBulk(c.ReplacedBy); }
+        if (c.History is not null)
+        {
+            r.WriteBulk("history");
+            r.WriteArrayHeader(c.History.Length);
+            foreach (var (version, change) in c.History)
+            {
+                r.WriteArrayHeader(2);
+                r.WriteBulk(version);
+                r.WriteBulk(change);
+            }
+        }
         if (subs is null) return;
         r.WriteBulk("subcommands");
         r.WriteMapHeader(subs.Count);

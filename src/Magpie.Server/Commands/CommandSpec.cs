@@ -49,19 +49,79 @@ public sealed class CommandSpec
 
     public bool ArityMatches(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 
-    /// <summary>ACL categories derived from flags and group, as Redis derives most of them.</summary>
-    public IEnumerable<string> AclCategories()
+    /// <summary>
+    /// The ACL categories that don't follow from the flags (Redis's acl_categories in the command's
+    /// JSON), space-separated: "@keyspace @dangerous". Null: derived from the group, as before.
+    /// </summary>
+    public string? Acl { get; init; }
+
+    /// <summary>Redis 7.0 key specs. Null: derived from FirstKey/LastKey/KeyStep and NumKeysIndex.</summary>
+    public KeySpec[]? Keys { get; init; }
+
+    /// <summary>Command tips (COMMAND INFO): "nondeterministic_output", "request_policy:all_shards", ...</summary>
+    public string[]? Tips { get; init; }
+
+    /// <summary>COMMAND DOCS doc_flags: "deprecated", "syscmd".</summary>
+    public string[]? DocFlags { get; init; }
+
+    public string? DeprecatedSince { get; init; }
+
+    public string? ReplacedBy { get; init; }
+
+    /// <summary>COMMAND DOCS history: (version, change).</summary>
+    public (string Version, string Change)[]? History { get; init; }
+
+    /// <summary>A container's subcommands, for <c>Subcommands = CommandSpec.Children(...)</c>.</summary>
+    public static Dictionary<string, CommandSpec> Children(params CommandSpec[] subcommands) =>
+        subcommands.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+    // Redis 7.0's category order (ACLCommandCategories), which COMMAND INFO follows.
+    private static readonly string[] CategoryOrder =
+    [
+        "@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@bitmap", "@hyperloglog",
+        "@geo", "@stream", "@pubsub", "@admin", "@fast", "@slow", "@blocking", "@dangerous", "@connection",
+        "@transaction", "@scripting",
+    ];
+
+    private string[]? _categories;
+
+    /// <summary>
+    /// ACL categories: the ones implied by the flags (write, read, admin+dangerous, pubsub, fast or slow,
+    /// blocking), as Redis's setImplicitACLCategories adds them, plus <see cref="Acl"/>; in Redis's order.
+    /// </summary>
+    public IEnumerable<string> AclCategories() => _categories ??= ComputeCategories();
+
+    private string[] ComputeCategories()
     {
-        if (HasFlag(CommandFlags.Write)) yield return "@write";
-        if (HasFlag(CommandFlags.ReadOnly)) yield return "@read";
-        if (HasFlag(CommandFlags.Admin)) { yield return "@admin"; yield return "@dangerous"; }
-        if (HasFlag(CommandFlags.PubSub)) yield return "@pubsub";
-        if (HasFlag(CommandFlags.Fast)) yield return "@fast";
-        else yield return "@slow";
-        if (HasFlag(CommandFlags.Blocking)) yield return "@blocking";
-        if (Group is "string" or "hash" or "list" or "set" or "sorted-set" or "generic"
-            or "connection" or "transactions" or "pubsub")
-            yield return "@" + (Group == "generic" ? "keyspace" : Group == "sorted-set" ? "sortedset" : Group);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (Acl is not null) foreach (var c in Acl.Split(' ', StringSplitOptions.RemoveEmptyEntries)) set.Add(c.StartsWith('@') ? c : "@" + c);
+        else if (Group is "string" or "hash" or "list" or "set" or "sorted-set" or "generic" or "connection" or "transactions" or "pubsub")
+            set.Add("@" + (Group == "generic" ? "keyspace" : Group == "sorted-set" ? "sortedset" : Group == "transactions" ? "transaction" : Group));
+        if (HasFlag(CommandFlags.Write)) set.Add("@write");
+        if (HasFlag(CommandFlags.ReadOnly) && !set.Contains("@scripting")) set.Add("@read");
+        if (HasFlag(CommandFlags.Admin)) { set.Add("@admin"); set.Add("@dangerous"); }
+        if (HasFlag(CommandFlags.PubSub)) set.Add("@pubsub");
+        if (HasFlag(CommandFlags.Fast)) set.Add("@fast");
+        if (HasFlag(CommandFlags.Blocking)) set.Add("@blocking");
+        if (!set.Contains("@fast")) set.Add("@slow");
+        var ordered = CategoryOrder.Where(set.Contains).ToList();
+        ordered.AddRange(set.Where(c => !CategoryOrder.Contains(c)).Order(StringComparer.Ordinal));
+        return [.. ordered];
+    }
+
+    private KeySpec[]? _effectiveKeys;
+
+    /// <summary>The key specs COMMAND INFO reports: <see cref="Keys"/>, or ones derived from the legacy fields.</summary>
+    public KeySpec[] EffectiveKeySpecs => _effectiveKeys ??= Keys ?? DeriveKeySpecs();
+
+    private KeySpec[] DeriveKeySpecs()
+    {
+        var specs = new List<KeySpec>();
+        if (FirstKey > 0)
+            specs.Add(new KeySpec(default) { Index = FirstKey, LastKey = LastKey < 0 ? LastKey : LastKey - FirstKey, KeyStep = KeyStep });
+        if (NumKeysIndex > 0)
+            specs.Add(new KeySpec(default) { Index = NumKeysIndex, KeyNum = true });
+        return [.. specs];
     }
 
     /// <summary>
@@ -75,6 +135,17 @@ public sealed class CommandSpec
     /// <paramref name="argAt"/> reads an argument (only needed for numkeys commands).
     /// </summary>
     public IEnumerable<int> KeyPositions(int argCount, Func<int, string>? argAt = null)
+    {
+        if (Keys is not null)
+        {
+            var positions = new List<int>(2);
+            foreach (var k in Keys) k.AddPositions(positions, argCount, argAt);
+            return positions;
+        }
+        return LegacyKeyPositions(argCount, argAt);
+    }
+
+    private IEnumerable<int> LegacyKeyPositions(int argCount, Func<int, string>? argAt)
     {
         // Fixed keys first (a STORE destination), then the keys counted by numkeys.
         if (FirstKey > 0)

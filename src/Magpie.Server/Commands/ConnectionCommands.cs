@@ -16,33 +16,31 @@ public static class ConnectionCommands
     public static void Register(CommandTable t)
     {
         const string g = "connection";
-        t.Add(new() { Name = "ping", Arity = -1, Flags = Fast | AllowedInSubscribe, Handler = Ping, Group = g, Summary = "Returns the server's liveliness response." });
-        t.Add(new() { Name = "echo", Arity = 2, Flags = Fast, Handler = ctx => ctx.Reply.WriteBulk(ctx.Arg(1)), Group = g, Summary = "Returns the given string." });
-        t.Add(new() { Name = "hello", Arity = -1, Flags = Fast | NoAuth, Handler = Hello, Group = g, Summary = "Handshakes with the Redis server.", Since = "6.0.0" });
-        t.Add(new() { Name = "quit", Arity = -1, Flags = Fast | NoAuth | NoMulti | AllowedInSubscribe, Handler = Quit, Group = g, Summary = "Closes the connection." });
-        t.Add(new() { Name = "select", Arity = 2, Flags = Fast | Loading, Handler = Select, Group = g, Summary = "Changes the selected database." });
-        t.Add(new() { Name = "reset", Arity = 1, Flags = Fast | NoAuth | NoMulti | AllowedInSubscribe, Handler = Reset, Group = g, Summary = "Resets the connection.", Since = "6.2.0" });
-        t.Add(new() { Name = "auth", Arity = -2, Flags = Fast | NoAuth, Handler = Auth, Group = g, Summary = "Authenticates the connection." });
-        t.AddContainer("client", g, "A container for client connection commands.", None,
-            Sub("id", 2, ClientId, "Returns the unique client ID of the connection.", "5.0.0"),
-            Sub("setname", 3, ClientSetName, "Sets the connection name.", "2.6.9"),
-            Sub("getname", 2, ClientGetName, "Returns the name of the connection.", "2.6.9"),
-            Sub("list", -2, ClientList, "Lists open connections.", "2.4.0", Admin),
-            Sub("info", 2, ClientInfo, "Returns information about the connection.", "6.2.0"),
-            Sub("kill", -3, ClientKill, "Terminates open connections.", "2.4.0", Admin),
-            Sub("setinfo", 4, ClientSetInfo, "Sets information specific to the client or connection.", "7.2.0"),
-            Sub("no-evict", 3, ClientOnOff, "Sets the client eviction mode of the connection.", "7.0.0", Admin),
-            Sub("no-touch", 3, ClientOnOff, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0"),
-            Sub("tracking", -3, TrackingCommands.ClientTracking, "Controls server-assisted client-side caching for the connection.", "6.0.0"),
-            Sub("caching", 3, TrackingCommands.ClientCaching, "Instructs the server whether to track the keys in the next request.", "6.0.0"),
-            Sub("getredir", 2, TrackingCommands.ClientGetRedir, "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0"),
-            Sub("trackinginfo", 2, TrackingCommands.ClientTrackingInfo, "Returns information about server-assisted client-side caching for the connection.", "6.2.0"),
-            Sub("unblock", -3, ClientUnblock, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", Admin),
-            Sub("help", 2, ClientHelp, "Returns helpful text about the different subcommands.", "5.0.0"));
+        t.Add(new() { Name = "ping", Arity = -1, Flags = Fast | AllowedInSubscribe, Handler = Ping, Group = g, Summary = "Ping the server", Acl = "@connection", Tips = ["request_policy:all_shards", "response_policy:all_succeeded"] });
+        t.Add(new() { Name = "echo", Arity = 2, Flags = Loading | Stale | Fast, Handler = ctx => ctx.Reply.WriteBulk(ctx.Arg(1)), Group = g, Summary = "Echo the given string", Acl = "@connection" });
+        t.Add(new() { Name = "hello", Arity = -1, Flags = NoScript | Loading | Stale | Fast | NoAuth | AllowBusy, Handler = Hello, Group = g, Summary = "Handshake with Redis", Since = "6.0.0", Acl = "@connection", History = [("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context.")] });
+        t.Add(new() { Name = "quit", Arity = -1, Flags = NoScript | Loading | Stale | Fast | NoAuth | AllowBusy | AllowedInSubscribe | NoMulti, Handler = Quit, Group = g, Summary = "Close the connection", Acl = "@connection" });
+        t.Add(new() { Name = "select", Arity = 2, Flags = Loading | Stale | Fast, Handler = Select, Group = g, Summary = "Change the selected database for the current connection", Acl = "@connection" });
+        t.Add(new() { Name = "reset", Arity = 1, Flags = NoScript | Loading | Stale | Fast | NoAuth | AllowBusy | AllowedInSubscribe | NoMulti, Handler = Reset, Group = g, Summary = "Reset the connection", Since = "6.2.0", Acl = "@connection" });
+        t.Add(new() { Name = "auth", Arity = -2, Flags = NoScript | Loading | Stale | Fast | NoAuth | AllowBusy, Handler = Auth, Group = g, Summary = "Authenticate to the server", Complexity = "O(N) where N is the number of passwords defined for the user", Acl = "@connection", History = [("6.0.0", "Added ACL style (username and password).")] });
+        t.Add(new() { Name = "client", Arity = -2, Subcommands = CommandSpec.Children(
+            new() { Name = "id", Parent = "client", Arity = 2, Flags = NoScript | Loading | Stale, Handler = ClientId, Group = g, Summary = "Returns the client ID for the current connection", Since = "5.0.0", Acl = "@connection" },
+            new() { Name = "setname", Parent = "client", Arity = 3, Flags = NoScript | Loading | Stale, Handler = ClientSetName, Group = g, Summary = "Set the current connection name", Since = "2.6.9", Acl = "@connection" },
+            new() { Name = "getname", Parent = "client", Arity = 2, Flags = NoScript | Loading | Stale, Handler = ClientGetName, Group = g, Summary = "Get the current connection name", Since = "2.6.9", Acl = "@connection" },
+            new() { Name = "list", Parent = "client", Arity = -2, Flags = Admin | NoScript | Loading | Stale, Handler = ClientList, Group = g, Summary = "Get the list of client connections", Since = "2.4.0", Complexity = "O(N) where N is the number of client connections", Acl = "@connection", Tips = ["nondeterministic_output"], History = [("2.8.12", "Added unique client `id` field."), ("5.0.0", "Added optional `TYPE` filter."), ("6.0.0", "Added `user` field."), ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."), ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."), ("7.0.3", "Added `ssub` field.")] },
+            new() { Name = "info", Parent = "client", Arity = 2, Flags = NoScript | Loading | Stale, Handler = ClientInfo, Group = g, Summary = "Returns information about the current client connection.", Since = "6.2.0", Acl = "@connection", Tips = ["nondeterministic_output"] },
+            new() { Name = "kill", Parent = "client", Arity = -3, Flags = Admin | NoScript | Loading | Stale, Handler = ClientKill, Group = g, Summary = "Kill the connection of a client", Since = "2.4.0", Complexity = "O(N) where N is the number of client connections", Acl = "@connection", History = [("2.8.12", "Added new filter format."), ("2.8.12", "`ID` option."), ("3.2.0", "Added `master` type in for `TYPE` option."), ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."), ("6.2.0", "`LADDR` option.")] },
+            new() { Name = "setinfo", Parent = "client", Arity = 4, Flags = NoScript | Loading | Stale, Handler = ClientSetInfo, Group = g, Summary = "Sets information specific to the client or connection.", Since = "7.2.0" },
+            new() { Name = "no-evict", Parent = "client", Arity = 3, Flags = Admin | NoScript | Loading | Stale, Handler = ClientOnOff, Group = g, Summary = "Set client eviction mode for the current connection", Since = "7.0.0", Acl = "@connection" },
+            new() { Name = "no-touch", Parent = "client", Arity = 3, Flags = NoScript | Loading | Stale, Handler = ClientOnOff, Group = g, Summary = "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", Since = "7.2.0" },
+            new() { Name = "tracking", Parent = "client", Arity = -3, Flags = NoScript | Loading | Stale, Handler = TrackingCommands.ClientTracking, Group = g, Summary = "Enable or disable server assisted client side caching support", Since = "6.0.0", Complexity = "O(1). Some options may introduce additional complexity.", Acl = "@connection" },
+            new() { Name = "caching", Parent = "client", Arity = 3, Flags = NoScript | Loading | Stale, Handler = TrackingCommands.ClientCaching, Group = g, Summary = "Instruct the server about tracking or not keys in the next request", Since = "6.0.0", Acl = "@connection" },
+            new() { Name = "getredir", Parent = "client", Arity = 2, Flags = NoScript | Loading | Stale, Handler = TrackingCommands.ClientGetRedir, Group = g, Summary = "Get tracking notifications redirection client ID if any", Since = "6.0.0", Acl = "@connection" },
+            new() { Name = "trackinginfo", Parent = "client", Arity = 2, Flags = NoScript | Loading | Stale, Handler = TrackingCommands.ClientTrackingInfo, Group = g, Summary = "Return information about server assisted client side caching for the current connection", Since = "6.2.0", Acl = "@connection" },
+            new() { Name = "unblock", Parent = "client", Arity = -3, Flags = Admin | NoScript | Loading | Stale, Handler = ClientUnblock, Group = g, Summary = "Unblock a client blocked in a blocking command from a different connection", Since = "5.0.0", Complexity = "O(log N) where N is the number of client connections", Acl = "@connection" },
+            new() { Name = "help", Parent = "client", Arity = 2, Flags = Loading | Stale, Handler = ClientHelp, Group = g, Summary = "Show helpful text about the different subcommands", Since = "5.0.0", Acl = "@connection" }), Group = g, Summary = "A container for client connection commands", Since = "2.4.0", Complexity = "Depends on subcommand.", Acl = "" });
     }
 
-    private static CommandSpec Sub(string name, int arity, CommandHandler handler, string summary, string since, CommandFlags flags = None) =>
-        new() { Name = name, Parent = "client", Arity = arity, Flags = flags | NoScript | Loading | Stale, Handler = handler, Group = "connection", Summary = summary, Since = since };
 
     private static void Ping(CommandContext ctx)
     {

@@ -1,51 +1,25 @@
-using System.Globalization;
 using System.Text;
-using Magpie.Protocol;
 
 namespace Magpie.Server.Commands;
 
 /// <summary>
-/// INCRBYFLOAT's arithmetic. Redis adds in long double and prints with "%.17Lf" minus trailing
-/// zeros, so "0.1 + 0.2" is "0.3". Decimal arithmetic gives the same digits for every value in
-/// its range; beyond it we fall back to double.
+/// INCRBYFLOAT's and HINCRBYFLOAT's arithmetic: Redis adds in long double and prints with "%.17Lf"
+/// minus trailing zeros (so "0.1 + 0.2" is "0.3"); <see cref="LongDouble"/> does the same in 80-bit
+/// extended precision, so even sums beyond double's range (1e400) read as redis-server writes them.
 /// </summary>
 internal static class FloatIncrement
 {
+    /// <summary>False when either side isn't a long double or the sum is NaN or infinite.</summary>
     public static bool TryAdd(ReadOnlySpan<byte> current, ReadOnlySpan<byte> increment, out byte[] result)
     {
         result = [];
-        var a = Encoding.ASCII.GetString(current);
-        var b = Encoding.ASCII.GetString(increment);
-        const NumberStyles style = NumberStyles.Float;
-        var inv = CultureInfo.InvariantCulture;
-        if (decimal.TryParse(a, style, inv, out var da) && decimal.TryParse(b, style, inv, out var db))
-        {
-            try
-            {
-                var sum = da + db;
-                result = Encoding.ASCII.GetBytes(Format(sum));
-                return true;
-            }
-            catch (OverflowException)
-            {
-                // fall through to double
-            }
-        }
-        RedisNumbers.TryParseDouble(current, out double x);
-        RedisNumbers.TryParseDouble(increment, out double y);
-        double total = x + y;
-        if (double.IsNaN(total) || double.IsInfinity(total)) return false;
-        var text = total.ToString("F17", inv);
-        if (text.Contains('.')) text = text.TrimEnd('0').TrimEnd('.');
-        result = Encoding.ASCII.GetBytes(text);
+        if (!LongDouble.TryParse(current, out var a) || !LongDouble.TryParse(increment, out var b)) return false;
+        var sum = a + b;
+        if (sum.IsInfinity) return false;
+        result = Encoding.ASCII.GetBytes(sum.ToString());
         return true;
     }
 
-    private static string Format(decimal value)
-    {
-        // Round to 17 decimal places like %.17Lf, then drop trailing zeros.
-        value = Math.Round(value, 17, MidpointRounding.ToEven);
-        var text = value.ToString("0.#################", CultureInfo.InvariantCulture);
-        return text == "-0" ? "0" : text;
-    }
+    /// <summary>Redis's string2ld check of a value or an increment.</summary>
+    public static bool IsLongDouble(ReadOnlySpan<byte> text) => LongDouble.TryParse(text, out _);
 }

@@ -4,6 +4,8 @@ using Magpie.Storage;
 using Magpie.Storage.Values;
 using static Magpie.Server.Commands.CommandFlags;
 
+using K = Magpie.Server.Commands.KeySpecFlags;
+
 namespace Magpie.Server.Commands;
 
 /// <summary>Hash commands, with Redis 7.0 semantics, replies and errors.</summary>
@@ -12,22 +14,22 @@ public static class HashCommands
     public static void Register(CommandTable t)
     {
         const string g = "hash";
-        t.Add(new() { Name = "hset", Arity = -4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HSet, Group = g, Summary = "Creates or modifies the value of a field in a hash.", Since = "2.0.0", Complexity = "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs." });
-        t.Add(new() { Name = "hsetnx", Arity = 4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HSetNx, Group = g, Summary = "Sets the value of a field in a hash only when the field doesn't exist.", Since = "2.0.0" });
-        t.Add(new() { Name = "hmset", Arity = -4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HMSet, Group = g, Summary = "Sets the values of multiple fields.", Since = "2.0.0", Complexity = "O(N) where N is the number of fields being set." });
-        t.Add(new() { Name = "hget", Arity = 3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HGet, Group = g, Summary = "Returns the value of a field in a hash.", Since = "2.0.0" });
-        t.Add(new() { Name = "hmget", Arity = -3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HMGet, Group = g, Summary = "Returns the values of all fields in a hash.", Since = "2.0.0", Complexity = "O(N) where N is the number of fields being requested." });
-        t.Add(new() { Name = "hgetall", Arity = 2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HGetAll, Group = g, Summary = "Returns all fields and values in a hash.", Since = "2.0.0", Complexity = "O(N) where N is the size of the hash." });
-        t.Add(new() { Name = "hdel", Arity = -3, Flags = Write | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HDel, Group = g, Summary = "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", Since = "2.0.0", Complexity = "O(N) where N is the number of fields to be removed." });
-        t.Add(new() { Name = "hexists", Arity = 3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HExists, Group = g, Summary = "Determines whether a field exists in a hash.", Since = "2.0.0" });
-        t.Add(new() { Name = "hlen", Arity = 2, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HLen, Group = g, Summary = "Returns the number of fields in a hash.", Since = "2.0.0" });
-        t.Add(new() { Name = "hkeys", Arity = 2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HKeys, Group = g, Summary = "Returns all fields in a hash.", Since = "2.0.0", Complexity = "O(N) where N is the size of the hash." });
-        t.Add(new() { Name = "hvals", Arity = 2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HVals, Group = g, Summary = "Returns all values in a hash.", Since = "2.0.0", Complexity = "O(N) where N is the size of the hash." });
-        t.Add(new() { Name = "hstrlen", Arity = 3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HStrLen, Group = g, Summary = "Returns the length of the value of a field.", Since = "3.2.0" });
-        t.Add(new() { Name = "hincrby", Arity = 4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HIncrBy, Group = g, Summary = "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", Since = "2.0.0" });
-        t.Add(new() { Name = "hincrbyfloat", Arity = 4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HIncrByFloat, Group = g, Summary = "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", Since = "2.6.0" });
-        t.Add(new() { Name = "hrandfield", Arity = -2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HRandField, Group = g, Summary = "Returns one or more random fields from a hash.", Since = "6.2.0", Complexity = "O(N) where N is the number of fields returned" });
-        t.Add(new() { Name = "hscan", Arity = -3, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HScan, Group = g, Summary = "Iterates over fields and values of a hash.", Since = "2.8.0", Complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection." });
+        t.Add(new() { Name = "hset", Arity = -4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HSet, Group = g, Summary = "Set the string value of a hash field", Since = "2.0.0", Complexity = "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", Acl = "@hash", Keys = [new(K.RW | K.Update) { Index = 1 }], History = [("4.0.0", "Accepts multiple `field` and `value` arguments.")] });
+        t.Add(new() { Name = "hsetnx", Arity = 4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HSetNx, Group = g, Summary = "Set the value of a hash field, only if the field does not exist", Since = "2.0.0", Acl = "@hash", Keys = [new(K.RW | K.Insert) { Index = 1 }] });
+        t.Add(new() { Name = "hmset", Arity = -4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HMSet, Group = g, Summary = "Set multiple hash fields to multiple values", Since = "2.0.0", Complexity = "O(N) where N is the number of fields being set.", Acl = "@hash", Keys = [new(K.RW | K.Update) { Index = 1 }], DocFlags = ["deprecated"], DeprecatedSince = "4.0.0", ReplacedBy = "`HSET` with multiple field-value pairs" });
+        t.Add(new() { Name = "hget", Arity = 3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HGet, Group = g, Summary = "Get the value of a hash field", Since = "2.0.0", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }] });
+        t.Add(new() { Name = "hmget", Arity = -3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HMGet, Group = g, Summary = "Get the values of all the given hash fields", Since = "2.0.0", Complexity = "O(N) where N is the number of fields being requested.", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }] });
+        t.Add(new() { Name = "hgetall", Arity = 2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HGetAll, Group = g, Summary = "Get all the fields and values in a hash", Since = "2.0.0", Complexity = "O(N) where N is the size of the hash.", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }], Tips = ["nondeterministic_output_order"] });
+        t.Add(new() { Name = "hdel", Arity = -3, Flags = Write | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HDel, Group = g, Summary = "Delete one or more hash fields", Since = "2.0.0", Complexity = "O(N) where N is the number of fields to be removed.", Acl = "@hash", Keys = [new(K.RW | K.Delete) { Index = 1 }], History = [("2.4.0", "Accepts multiple `field` arguments.")] });
+        t.Add(new() { Name = "hexists", Arity = 3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HExists, Group = g, Summary = "Determine if a hash field exists", Since = "2.0.0", Acl = "@hash", Keys = [new(K.RO) { Index = 1 }] });
+        t.Add(new() { Name = "hlen", Arity = 2, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HLen, Group = g, Summary = "Get the number of fields in a hash", Since = "2.0.0", Acl = "@hash", Keys = [new(K.RO) { Index = 1 }] });
+        t.Add(new() { Name = "hkeys", Arity = 2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HKeys, Group = g, Summary = "Get all the fields in a hash", Since = "2.0.0", Complexity = "O(N) where N is the size of the hash.", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }], Tips = ["nondeterministic_output_order"] });
+        t.Add(new() { Name = "hvals", Arity = 2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HVals, Group = g, Summary = "Get all the values in a hash", Since = "2.0.0", Complexity = "O(N) where N is the size of the hash.", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }], Tips = ["nondeterministic_output_order"] });
+        t.Add(new() { Name = "hstrlen", Arity = 3, Flags = ReadOnly | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HStrLen, Group = g, Summary = "Get the length of the value of a hash field", Since = "3.2.0", Acl = "@hash", Keys = [new(K.RO) { Index = 1 }] });
+        t.Add(new() { Name = "hincrby", Arity = 4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HIncrBy, Group = g, Summary = "Increment the integer value of a hash field by the given number", Since = "2.0.0", Acl = "@hash", Keys = [new(K.RW | K.Access | K.Update) { Index = 1 }] });
+        t.Add(new() { Name = "hincrbyfloat", Arity = 4, Flags = Write | DenyOom | Fast, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HIncrByFloat, Group = g, Summary = "Increment the float value of a hash field by the given amount", Since = "2.6.0", Acl = "@hash", Keys = [new(K.RW | K.Access | K.Update) { Index = 1 }] });
+        t.Add(new() { Name = "hrandfield", Arity = -2, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HRandField, Group = g, Summary = "Get one or multiple random fields from a hash", Since = "6.2.0", Complexity = "O(N) where N is the number of fields returned", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }], Tips = ["nondeterministic_output"] });
+        t.Add(new() { Name = "hscan", Arity = -3, Flags = ReadOnly, FirstKey = 1, LastKey = 1, KeyStep = 1, Handler = HScan, Group = g, Summary = "Incrementally iterate hash fields and associated values", Since = "2.8.0", Complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", Acl = "@hash", Keys = [new(K.RO | K.Access) { Index = 1 }], Tips = ["nondeterministic_output"] });
     }
 
     /// <summary>Looks up a key that must hold a hash. False (with WRONGTYPE written) if it holds another type.</summary>
@@ -190,8 +192,12 @@ public static class HashCommands
 
     private static void HIncrByFloat(CommandContext ctx)
     {
-        if (!ctx.TryGetDouble(3, out double increment)) return;
-        if (double.IsNaN(increment) || double.IsInfinity(increment))
+        if (!LongDouble.TryParse(ctx.Arg(3), out var increment))
+        {
+            ctx.Error(Errors.NotFloat);
+            return;
+        }
+        if (increment.IsInfinity)
         {
             ctx.Error("ERR value is NaN or Infinity");
             return;
@@ -200,7 +206,7 @@ public static class HashCommands
         ReadOnlySpan<byte> current = "0"u8;
         if (hash is not null && hash.TryGet(ctx.Arg(2), out var existing))
         {
-            if (!RedisNumbers.TryParseDouble(existing, out _))
+            if (!FloatIncrement.IsLongDouble(existing))
             {
                 ctx.Error("ERR hash value is not a float");
                 return;

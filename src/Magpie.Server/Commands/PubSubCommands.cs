@@ -10,21 +10,18 @@ public static class PubSubCommands
     public static void Register(CommandTable t)
     {
         const string g = "pubsub";
-        const CommandFlags subscribeFlags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe;
-        t.Add(new() { Name = "subscribe", Arity = -2, Flags = subscribeFlags, Handler = Subscribe, Group = g, Summary = "Listens for messages published to channels.", Since = "2.0.0", Complexity = "O(N) where N is the number of channels to subscribe to." });
-        t.Add(new() { Name = "unsubscribe", Arity = -1, Flags = subscribeFlags, Handler = Unsubscribe, Group = g, Summary = "Stops listening to messages posted to channels.", Since = "2.0.0", Complexity = "O(N) where N is the number of channels to unsubscribe." });
-        t.Add(new() { Name = "psubscribe", Arity = -2, Flags = subscribeFlags, Handler = PSubscribe, Group = g, Summary = "Listens for messages published to channels that match one or more patterns.", Since = "2.0.0", Complexity = "O(N) where N is the number of patterns to subscribe to." });
-        t.Add(new() { Name = "punsubscribe", Arity = -1, Flags = subscribeFlags, Handler = PUnsubscribe, Group = g, Summary = "Stops listening to messages published to channels that match one or more patterns.", Since = "2.0.0", Complexity = "O(N) where N is the number of patterns to unsubscribe." });
-        t.Add(new() { Name = "publish", Arity = 3, Flags = CommandFlags.PubSub | Loading | Stale | Fast, Handler = Publish, Group = g, Summary = "Posts a message to a channel.", Since = "2.0.0", Complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)." });
-        t.AddContainer("pubsub", g, "A container for Pub/Sub commands.", None,
-            Sub("channels", -2, PubSubChannels, "Returns the active channels.", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)"),
-            Sub("numsub", -2, PubSubNumSub, "Returns a count of subscribers to channels.", "O(N) for the NUMSUB subcommand, where N is the number of requested channels"),
-            Sub("numpat", 2, ctx => ctx.Reply.WriteInteger(ctx.Server.PubSub.PatternCount), "Returns a count of unique pattern subscriptions.", "O(1)"),
-            Sub("help", 2, PubSubHelp, "Returns helpful text about the different subcommands.", "O(1)"));
+        t.Add(new() { Name = "subscribe", Arity = -2, Flags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe, Handler = Subscribe, Group = g, Summary = "Listen for messages published to the given channels", Since = "2.0.0", Complexity = "O(N) where N is the number of channels to subscribe to.", Acl = "" });
+        t.Add(new() { Name = "unsubscribe", Arity = -1, Flags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe, Handler = Unsubscribe, Group = g, Summary = "Stop listening for messages posted to the given channels", Since = "2.0.0", Complexity = "O(N) where N is the number of clients already subscribed to a channel.", Acl = "" });
+        t.Add(new() { Name = "psubscribe", Arity = -2, Flags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe, Handler = PSubscribe, Group = g, Summary = "Listen for messages published to channels matching the given patterns", Since = "2.0.0", Complexity = "O(N) where N is the number of patterns the client is already subscribed to.", Acl = "" });
+        t.Add(new() { Name = "punsubscribe", Arity = -1, Flags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe, Handler = PUnsubscribe, Group = g, Summary = "Stop listening for messages posted to channels matching the given patterns", Since = "2.0.0", Complexity = "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", Acl = "" });
+        t.Add(new() { Name = "publish", Arity = 3, Flags = CommandFlags.PubSub | Loading | Stale | Fast, Handler = Publish, Group = g, Summary = "Post a message to a channel", Since = "2.0.0", Complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", Acl = "" });
+        t.Add(new() { Name = "pubsub", Arity = -2, Subcommands = CommandSpec.Children(
+            new() { Name = "channels", Parent = "pubsub", Arity = -2, Flags = CommandFlags.PubSub | Loading | Stale, Handler = PubSubChannels, Group = g, Summary = "List active channels", Since = "2.8.0", Complexity = "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", Acl = "" },
+            new() { Name = "numsub", Parent = "pubsub", Arity = -2, Flags = CommandFlags.PubSub | Loading | Stale, Handler = PubSubNumSub, Group = g, Summary = "Get the count of subscribers for channels", Since = "2.8.0", Complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested channels", Acl = "" },
+            new() { Name = "numpat", Parent = "pubsub", Arity = 2, Flags = CommandFlags.PubSub | Loading | Stale, Handler = ctx => ctx.Reply.WriteInteger(ctx.Server.PubSub.PatternCount), Group = g, Summary = "Get the count of unique patterns pattern subscriptions", Since = "2.8.0", Acl = "" },
+            new() { Name = "help", Parent = "pubsub", Arity = 2, Flags = Loading | Stale, Handler = PubSubHelp, Group = g, Summary = "Show helpful text about the different subcommands", Since = "6.2.0", Acl = "" }), Group = g, Summary = "A container for Pub/Sub commands", Since = "2.8.0", Complexity = "Depends on subcommand.", Acl = "" });
     }
 
-    private static CommandSpec Sub(string name, int arity, CommandHandler handler, string summary, string complexity) =>
-        new() { Name = name, Parent = "pubsub", Arity = arity, Flags = CommandFlags.PubSub | Loading | Stale, Handler = handler, Group = "pubsub", Summary = summary, Since = name == "help" ? "6.2.0" : "2.8.0", Complexity = complexity };
 
     private static void Subscribe(CommandContext ctx)
     {

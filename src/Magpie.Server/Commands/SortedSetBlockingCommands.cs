@@ -2,6 +2,8 @@ using Magpie.Server.Blocking;
 using Magpie.Storage.Values;
 using static Magpie.Server.Commands.CommandFlags;
 
+using K = Magpie.Server.Commands.KeySpecFlags;
+
 namespace Magpie.Server.Commands;
 
 /// <summary>
@@ -13,9 +15,9 @@ public static class SortedSetBlockingCommands
     public static void Register(CommandTable t)
     {
         const string g = "sorted-set";
-        t.Add(new() { Name = "bzpopmin", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking | Fast, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BZPop(ctx, max: false), Group = g, Summary = "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", Since = "5.0.0", Complexity = "O(log(N)) with N being the number of elements in the sorted set." });
-        t.Add(new() { Name = "bzpopmax", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking | Fast, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BZPop(ctx, max: true), Group = g, Summary = "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise. Deletes the sorted set if the last element was popped.", Since = "5.0.0", Complexity = "O(log(N)) with N being the number of elements in the sorted set." });
-        t.Add(new() { Name = "bzmpop", Arity = -5, Flags = Write | CommandFlags.Blocking | MovableKeys, NumKeysIndex = 2, Handler = BZMPop, Group = g, Summary = "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", Since = "7.0.0", Complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped." });
+        t.Add(new() { Name = "bzpopmin", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking | Fast, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BZPop(ctx, max: false), Group = g, Summary = "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Since = "5.0.0", Complexity = "O(log(N)) with N being the number of elements in the sorted set.", Acl = "@sortedset", Keys = [new(K.RW | K.Access | K.Delete) { Index = 1, LastKey = -2 }], History = [("6.0.0", "`timeout` is interpreted as a double instead of an integer.")] });
+        t.Add(new() { Name = "bzpopmax", Arity = -3, Flags = Write | NoScript | CommandFlags.Blocking | Fast, FirstKey = 1, LastKey = -2, KeyStep = 1, Handler = ctx => BZPop(ctx, max: true), Group = g, Summary = "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Since = "5.0.0", Complexity = "O(log(N)) with N being the number of elements in the sorted set.", Acl = "@sortedset", Keys = [new(K.RW | K.Access | K.Delete) { Index = 1, LastKey = -2 }], History = [("6.0.0", "`timeout` is interpreted as a double instead of an integer.")] });
+        t.Add(new() { Name = "bzmpop", Arity = -5, Flags = Write | CommandFlags.Blocking | MovableKeys, NumKeysIndex = 2, Handler = BZMPop, Group = g, Summary = "Remove and return members with scores in a sorted set or block until one is available", Since = "7.0.0", Complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", Acl = "@sortedset", Keys = [new(K.RW | K.Access | K.Delete) { Index = 2, KeyNum = true }] });
     }
 
     private static void BZPop(CommandContext ctx, bool max)

@@ -1,6 +1,8 @@
 using Magpie.Protocol;
 using static Magpie.Server.Commands.CommandFlags;
 
+using K = Magpie.Server.Commands.KeySpecFlags;
+
 namespace Magpie.Server.Commands;
 
 /// <summary>MULTI, EXEC, DISCARD, WATCH, UNWATCH.</summary>
@@ -9,11 +11,11 @@ public static class TransactionCommands
     public static void Register(CommandTable t)
     {
         const string g = "transactions";
-        t.Add(new() { Name = "multi", Arity = 1, Flags = Fast | NoScript | Loading | Stale | NoMulti, Handler = Multi, Group = g, Summary = "Starts a transaction.", Since = "1.2.0" });
-        t.Add(new() { Name = "exec", Arity = 1, Flags = NoScript | Loading | Stale | NoMulti, Handler = Exec, Group = g, Summary = "Executes all commands in a transaction.", Since = "1.2.0", Complexity = "Depends on commands in the transaction" });
-        t.Add(new() { Name = "discard", Arity = 1, Flags = Fast | NoScript | Loading | Stale | NoMulti, Handler = Discard, Group = g, Summary = "Discards a transaction.", Since = "2.0.0", Complexity = "O(N)" });
-        t.Add(new() { Name = "watch", Arity = -2, Flags = Fast | NoScript | Loading | Stale | NoMulti, FirstKey = 1, LastKey = -1, KeyStep = 1, Handler = Watch, Group = g, Summary = "Monitors changes to keys to determine the execution of a transaction.", Since = "2.2.0", Complexity = "O(1) for every key." });
-        t.Add(new() { Name = "unwatch", Arity = 1, Flags = Fast | NoScript | Loading | Stale, Handler = Unwatch, Group = g, Summary = "Forgets about watched keys of a transaction.", Since = "2.2.0", Complexity = "O(N)" });
+        t.Add(new() { Name = "multi", Arity = 1, Flags = NoScript | Loading | Stale | Fast | AllowBusy | NoMulti, Handler = Multi, Group = g, Summary = "Mark the start of a transaction block", Since = "1.2.0", Acl = "@transaction" });
+        t.Add(new() { Name = "exec", Arity = 1, Flags = NoScript | Loading | Stale | SkipSlowlog | NoMulti, Handler = Exec, Group = g, Summary = "Execute all commands issued after MULTI", Since = "1.2.0", Complexity = "Depends on commands in the transaction", Acl = "@transaction" });
+        t.Add(new() { Name = "discard", Arity = 1, Flags = NoScript | Loading | Stale | Fast | AllowBusy | NoMulti, Handler = Discard, Group = g, Summary = "Discard all commands issued after MULTI", Since = "2.0.0", Complexity = "O(N), when N is the number of queued commands", Acl = "@transaction" });
+        t.Add(new() { Name = "watch", Arity = -2, Flags = NoScript | Loading | Stale | Fast | AllowBusy | NoMulti, FirstKey = 1, LastKey = -1, KeyStep = 1, Handler = Watch, Group = g, Summary = "Watch the given keys to determine execution of the MULTI/EXEC block", Since = "2.2.0", Complexity = "O(1) for every key.", Acl = "@transaction", Keys = [new(K.RO) { Index = 1, LastKey = -1 }] });
+        t.Add(new() { Name = "unwatch", Arity = 1, Flags = NoScript | Loading | Stale | Fast | AllowBusy, Handler = Unwatch, Group = g, Summary = "Forget about all watched keys", Since = "2.2.0", Acl = "@transaction" });
     }
 
     private static void Multi(CommandContext ctx)
