@@ -90,6 +90,9 @@ public sealed class ClientSession
         }
     }
 
+    /// <summary>Input read but not yet run (CLIENT LIST qbuf); kept by the connection loop.</summary>
+    public long QueryBufferBytes { get; internal set; }
+
     /// <summary>Output bytes already added to INFO's total_net_output_bytes.</summary>
     internal long CountedOutputBytes { get; set; }
 
@@ -118,7 +121,10 @@ public sealed class ClientSession
     public void Kill()
     {
         Closing = true;
-        _connection?.Abort(new ConnectionAbortedException("killed by CLIENT KILL"));
+        // Aborted from the thread pool: aborting here could run that connection's loop (and its
+        // clean-up) inline, inside the command that asked for the kill.
+        if (_connection is { } connection)
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.Abort(new ConnectionAbortedException("killed by CLIENT KILL")), connection, preferLocal: false);
     }
 
     public void MarkClosing() => Closing = true;

@@ -28,7 +28,7 @@ public sealed class ServerState
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         // Client output buffers count into used_memory, sampled by the background tick: summing
         // them on every read would walk all clients once per command when maxmemory is set.
-        Keyspace.OverheadBytes = () => ClientOutputBytesSample;
+        Keyspace.OverheadBytes = () => ClientOutputBytesSample + QueryBufferBytes;
         Keyspace.Observer = Watches;
         Blocking = new BlockingRegistry(this);
         Watches.Others.Add(Tracking);
@@ -91,6 +91,19 @@ public sealed class ServerState
 
     /// <summary>Idle client timeout in seconds, 0 for never (CONFIG "timeout").</summary>
     public int IdleTimeoutSeconds { get; set; }
+
+    /// <summary>Bytes all clients hold in query buffers (read but not yet run), counted into used_memory as Redis does.</summary>
+    public long QueryBufferBytes { get; private set; }
+
+    /// <summary>client-query-buffer-limit: a client holding more unparsed input is closed.</summary>
+    public long ClientQueryBufferLimit { get; set; } = 1L << 30;
+
+    /// <summary>Sets one client's query-buffer bytes (under the keyspace lock).</summary>
+    public void AccountQueryBuffer(ClientSession session, long bytes)
+    {
+        QueryBufferBytes += bytes - session.QueryBufferBytes;
+        session.QueryBufferBytes = bytes;
+    }
 
     /// <summary>Clients' pending output bytes as of the last background tick.</summary>
     public long ClientOutputBytesSample { get; set; }
