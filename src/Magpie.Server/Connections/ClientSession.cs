@@ -48,6 +48,12 @@ public sealed class ClientSession
     /// <summary>Lowercase name of the last command run, for CLIENT LIST's "cmd".</summary>
     public string LastCommand { get; set; } = "NULL";
 
+    /// <summary>The ACL user this connection runs as; null for the default user.</summary>
+    public Security.AclUser? User { get; set; }
+
+    /// <summary>Set by a successful AUTH or HELLO AUTH.</summary>
+    public bool Authenticated { get; set; }
+
     public string? LibName { get; set; }
 
     public string? LibVersion { get; set; }

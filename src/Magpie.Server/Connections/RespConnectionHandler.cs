@@ -42,6 +42,13 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             return;
         }
 
+        if (ProtectedMode.Refuses(server, connection.RemoteEndPoint))
+        {
+            session.Writer.WriteError(ProtectedMode.DeniedText);
+            await output.FlushAsync();
+            return;
+        }
+
         server.Clients.Add(session);
         var ctx = new CommandContext(server, session, new RespRequest());
         try

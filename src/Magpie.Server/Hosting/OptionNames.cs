@@ -13,6 +13,8 @@ public static class OptionNames
         ["MaxClients"] = "maxclients",
         ["ProtoMaxBulkLen"] = "proto-max-bulk-len",
         ["Hz"] = "hz",
+        ["RequirePass"] = "requirepass",
+        ["AclFile"] = "aclfile",
     };
 
     public static string ToCli(string property)

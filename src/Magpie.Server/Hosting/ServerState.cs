@@ -23,6 +23,7 @@ public sealed class ServerState
         Tracking = new ClientTracking(this);
         Keyspace = new Keyspace(options.Databases);
         Commands = CommandTable.CreateDefault();
+        Acl = new Security.AclStore(this);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
@@ -58,6 +59,9 @@ public sealed class ServerState
     public Keyspace Keyspace { get; }
 
     public CommandTable Commands { get; }
+
+    /// <summary>ACL users, AUTH and the per-command permission check.</summary>
+    public Security.AclStore Acl { get; }
 
     public CommandDispatcher Dispatcher { get; }
 
