@@ -53,6 +53,7 @@ public sealed class ConfigRegistry
             return null;
         });
         Add("aclfile", () => o.AclFile);
+        Add("keyspace-walk-budget-ms", () => server.KeyspaceWalkBudgetMs.ToString(), v => SetInt(v, 0, int.MaxValue, n => server.KeyspaceWalkBudgetMs = n));
         Add("protected-mode", () => o.ProtectedMode ? "yes" : "no", v => SetYesNo(v, b => o.ProtectedMode = b));
         Add("client-query-buffer-limit", () => server.ClientQueryBufferLimit.ToString(), v =>
         {

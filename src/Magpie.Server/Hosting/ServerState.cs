@@ -99,6 +99,9 @@ public sealed class ServerState
     /// <summary>Bytes all clients hold in query buffers (read but not yet run), counted into used_memory as Redis does.</summary>
     public long QueryBufferBytes { get; private set; }
 
+    /// <summary>Longest a single KEYS may walk the keyspace under the lock, in ms; 0 for no limit.</summary>
+    public long KeyspaceWalkBudgetMs { get; set; } = 5000;
+
     /// <summary>client-query-buffer-limit: a client holding more unparsed input is closed.</summary>
     public long ClientQueryBufferLimit { get; set; } = 1L << 30;
 
