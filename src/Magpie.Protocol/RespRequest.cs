@@ -28,8 +28,22 @@ public sealed class RespRequest
 
     public string GetString(int index) => Encoding.UTF8.GetString(this[index]);
 
+    /// <summary>
+    /// Arguments of a multibulk still to arrive (0 when no command is half-read). The parser keeps
+    /// its progress here between reads.
+    /// </summary>
+    public long PendingArguments { get; internal set; }
+
+    /// <summary>Declared length of a bulk argument that is still arriving, 0 when none.</summary>
+    public long PendingBulkLength { get; internal set; }
+
+    /// <summary>Bytes of the arguments this request holds so far.</summary>
+    public long ArgumentBytes => _used;
+
     public void Clear()
     {
+        PendingArguments = 0;
+        PendingBulkLength = 0;
         Count = 0;
         _used = 0;
         IsInline = false;
@@ -65,6 +79,7 @@ public sealed class RespRequest
     /// <summary>Shrinks buffers that a huge command grew, so one big value doesn't pin memory forever.</summary>
     public void TrimIfLarge(int keepBytes = 1 << 20)
     {
+        if (PendingArguments > 0) return; // a half-read command keeps what it has
         if (_bytes.Length > keepBytes) _bytes = new byte[256];
         if (_args.Length > 4096) _args = new Range[16];
     }

@@ -17,15 +17,20 @@ public static class RespRequestParser
     /// <summary>
     /// Tries to parse one command. On <see cref="RespParseStatus.Complete"/>, <paramref name="buffer"/> is
     /// advanced past it. Empty commands (blank inline lines, "*0") are skipped.
+    /// On <see cref="RespParseStatus.Incomplete"/>, <paramref name="buffer"/> may also have been advanced:
+    /// the arguments of a multibulk that arrived whole are copied into <paramref name="request"/> at once,
+    /// and the request remembers how many are still to come, so the next read resumes where this one
+    /// stopped instead of scanning the multibulk again from its start (a million small arguments
+    /// arriving in many reads would otherwise cost quadratic time).
     /// </summary>
     public static RespParseStatus TryParse(ref ReadOnlySequence<byte> buffer, RespRequest request, long maxBulkLength, out string? error)
     {
         error = null;
         while (true)
         {
-            request.Clear();
+            if (request.PendingArguments == 0) request.Clear();
             if (buffer.IsEmpty) return RespParseStatus.Incomplete;
-            var status = buffer.FirstSpan[0] == (byte)'*'
+            var status = request.PendingArguments > 0 || buffer.FirstSpan[0] == (byte)'*'
                 ? TryParseMultibulk(ref buffer, request, maxBulkLength, out error)
                 : TryParseInline(ref buffer, request, out error);
             if (status != RespParseStatus.Complete || request.Count > 0) return status;
@@ -35,52 +40,52 @@ public static class RespRequestParser
     private static RespParseStatus TryParseMultibulk(ref ReadOnlySequence<byte> buffer, RespRequest request, long maxBulkLength, out string? error)
     {
         var reader = new SequenceReader<byte>(buffer);
-        reader.Advance(1); // '*'
-        var header = TryReadLength(ref reader, "Protocol error: too big mbulk count string", out long count, out bool valid, out error);
-        if (header != RespParseStatus.Complete) return header;
-        if (!valid || count > int.MaxValue)
+        if (request.PendingArguments == 0)
         {
-            error = "Protocol error: invalid multibulk length";
-            return RespParseStatus.ProtocolError;
-        }
-        if (count <= 0)
-        {
+            reader.Advance(1); // '*'
+            var header = TryReadLength(ref reader, "Protocol error: too big mbulk count string", out long count, out bool valid, out error);
+            if (header != RespParseStatus.Complete) return header;
+            if (!valid || count > int.MaxValue)
+            {
+                error = "Protocol error: invalid multibulk length";
+                return RespParseStatus.ProtocolError;
+            }
             buffer = buffer.Slice(reader.Position);
-            return RespParseStatus.Complete; // empty command: skipped by the caller's loop
+            if (count <= 0) return RespParseStatus.Complete; // empty command: skipped by the caller's loop
+            request.PendingArguments = count;
         }
+        error = null;
 
-        // Pass 1: find where every argument starts, without copying, until all have arrived.
-        var start = reader.Position;
-        for (long i = 0; i < count; i++)
+        // Copy each argument out as soon as all of it has arrived, and consume it.
+        while (request.PendingArguments > 0)
         {
             if (!reader.TryRead(out byte prefix)) return RespParseStatus.Incomplete;
             if (prefix != (byte)'$')
             {
+                request.PendingArguments = 0;
                 error = $"Protocol error: expected '$', got '{(char)prefix}'";
                 return RespParseStatus.ProtocolError;
             }
-            var lenStatus = TryReadLength(ref reader, "Protocol error: too big bulk count string", out long len, out valid, out error);
-            if (lenStatus != RespParseStatus.Complete) return lenStatus;
-            if (!valid || len < 0 || len > maxBulkLength)
+            var lenStatus = TryReadLength(ref reader, "Protocol error: too big bulk count string", out long len, out bool valid, out error);
+            if (lenStatus == RespParseStatus.Incomplete) return lenStatus;
+            if (lenStatus != RespParseStatus.Complete || !valid || len < 0 || len > maxBulkLength)
             {
-                error = "Protocol error: invalid bulk length";
+                request.PendingArguments = 0;
+                error ??= "Protocol error: invalid bulk length";
                 return RespParseStatus.ProtocolError;
             }
-            if (reader.Remaining < len + 2) return RespParseStatus.Incomplete;
+            // A bulk still arriving: remember its size (the query buffer counts it), copy nothing yet.
+            if (reader.Remaining < len + 2)
+            {
+                request.PendingBulkLength = len;
+                return RespParseStatus.Incomplete;
+            }
+            request.PendingBulkLength = 0;
+            request.AddArgument(reader.UnreadSequence.Slice(0, len));
             reader.Advance(len + 2); // Redis does not check the trailing CRLF either
+            request.PendingArguments--;
+            buffer = buffer.Slice(reader.Position);
         }
-        var end = reader.Position;
-
-        // Pass 2: copy the arguments out. Headers are short, so reading them twice is cheap.
-        var body = new SequenceReader<byte>(buffer.Slice(start, end));
-        for (long i = 0; i < count; i++)
-        {
-            body.Advance(1);
-            TryReadLength(ref body, "", out long len, out _, out _);
-            request.AddArgument(body.UnreadSequence.Slice(0, len));
-            body.Advance(len + 2);
-        }
-        buffer = buffer.Slice(end);
         return RespParseStatus.Complete;
     }
 

@@ -25,15 +25,44 @@ public class RequestParserTests
     }
 
     [Fact]
-    public void Incomplete_input_consumes_nothing()
+    public void Incomplete_input_keeps_its_progress_and_resumes()
     {
-        var full = "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n";
+        // The parser consumes whole arguments as they arrive and remembers how many are left, so
+        // a multibulk trickling in is never scanned again from its start (issue 10).
+        var full = Encoding.ASCII.GetBytes("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n");
         for (int cut = 1; cut < full.Length; cut++)
         {
-            var r = Parse(full[..cut]);
-            Assert.Equal(RespParseStatus.Incomplete, r.Status);
-            Assert.Equal(0, r.Consumed);
+            var req = new RespRequest();
+            var first = new ReadOnlySequence<byte>(full[..cut]);
+            Assert.Equal(RespParseStatus.Incomplete, RespRequestParser.TryParse(ref first, req, 1 << 20, out _));
+            var rest = new ReadOnlySequence<byte>([.. first.ToArray(), .. full[cut..]]);
+            Assert.Equal(RespParseStatus.Complete, RespRequestParser.TryParse(ref rest, req, 1 << 20, out _));
+            Assert.Equal("GET key", req.ToString());
+            Assert.True(rest.IsEmpty);
+            Assert.Equal(0, req.PendingArguments);
         }
+    }
+
+    [Fact]
+    public void A_million_arguments_in_small_pieces_parse_in_linear_time()
+    {
+        const int count = 1_000_000;
+        var sb = new StringBuilder($"*{count}\r\n");
+        for (int i = 0; i < count; i++) sb.Append("$1\r\nx\r\n");
+        var bytes = Encoding.ASCII.GetBytes(sb.ToString());
+        var req = new RespRequest();
+        var pending = Array.Empty<byte>();
+        var status = RespParseStatus.Incomplete;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int offset = 0; offset < bytes.Length; offset += 4096)
+        {
+            var seq = new ReadOnlySequence<byte>([.. pending, .. bytes.AsSpan(offset, Math.Min(4096, bytes.Length - offset))]);
+            status = RespRequestParser.TryParse(ref seq, req, 1 << 20, out _);
+            pending = seq.ToArray();
+        }
+        Assert.Equal(RespParseStatus.Complete, status);
+        Assert.Equal(count, req.Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 
     [Fact]

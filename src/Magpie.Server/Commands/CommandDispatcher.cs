@@ -26,6 +26,14 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             return;
         }
 
+        // Authentication and ACL permissions: checked once, here, before anything else looks at the command.
+        if (!server.Acl.Permit(ctx, spec))
+        {
+            spec.Stats.RejectedCalls++;
+            if (client.Transaction.InMulti) client.Transaction.Dirty = true;
+            return;
+        }
+
         if (client.SubscriptionCount > 0 && client.Protocol == RespVersion.Resp2 && !spec.HasFlag(CommandFlags.AllowedInSubscribe))
         {
             Reject(ctx, spec, string.Format(SubscribeContextError, spec.FullName));

@@ -35,6 +35,7 @@ public sealed class CommandTable
         GroupCommands.Register(table);
         DumpRestoreCommands.Register(table);
         PersistenceCommands.Register(table);
+        Security.AclCommands.Register(table);
         return table;
     }
 

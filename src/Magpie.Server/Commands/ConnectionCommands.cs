@@ -81,9 +81,24 @@ public static class ConnectionCommands
             i = 2;
         }
         string? name = null;
+        bool authenticates = false;
+        for (int j = i; j < ctx.ArgCount; j++) if (ctx.ArgIs(j, "auth"u8)) authenticates = true;
+        if (!authenticates && !ctx.Client.Authenticated && ctx.Server.Acl.AuthRequired)
+        {
+            ctx.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+            return;
+        }
         for (; i < ctx.ArgCount; i++)
         {
-            if (ctx.ArgIs(i, "auth"u8) && ctx.ArgCount - i > 2) i += 2; // no ACLs yet: the default user has no password
+            if (ctx.ArgIs(i, "auth"u8) && ctx.ArgCount - i > 2)
+            {
+                if (!ctx.Server.Acl.Authenticate(ctx.Client, ctx.ArgString(i + 1), ctx.ArgString(i + 2)))
+                {
+                    ctx.Error(WrongPass);
+                    return;
+                }
+                i += 2;
+            }
             else if (ctx.ArgIs(i, "setname"u8) && ctx.ArgCount - i > 1)
             {
                 name = ctx.ArgString(++i);
@@ -145,6 +160,8 @@ public static class ConnectionCommands
         ctx.Reply.WriteSimpleString("RESET"u8);
     }
 
+    private const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+
     private static void Auth(CommandContext ctx)
     {
         if (ctx.ArgCount > 3)
@@ -152,7 +169,15 @@ public static class ConnectionCommands
             ctx.SyntaxError();
             return;
         }
-        ctx.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+        var acl = ctx.Server.Acl;
+        if (ctx.ArgCount == 2 && acl.Default.NoPass)
+        {
+            ctx.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+            return;
+        }
+        var user = ctx.ArgCount == 3 ? ctx.ArgString(1) : "default";
+        if (acl.Authenticate(ctx.Client, user, ctx.ArgString(ctx.ArgCount - 1))) ctx.Reply.WriteOk();
+        else ctx.Error(WrongPass);
     }
 
     private static void ClientId(CommandContext ctx) => ctx.Reply.WriteInteger(ctx.Client.Id);

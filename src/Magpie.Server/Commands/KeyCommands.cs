@@ -162,8 +162,18 @@ public static class KeyCommands
         var pattern = ctx.ArgBytes(1);
         bool all = pattern is [(byte)'*'];
         var matches = new List<byte[]>();
+        // KEYS holds the keyspace lock for its whole walk: past keyspace-walk-budget-ms it gives up
+        // with an error rather than stall every other client (SCAN walks in bounded steps instead).
+        long budget = ctx.Server.KeyspaceWalkBudgetMs;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        int visited = 0;
         foreach (var entry in ctx.Db.AllEntries())
         {
+            if (budget > 0 && (++visited & 1023) == 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds > budget)
+            {
+                ctx.Error($"ERR KEYS exceeded keyspace-walk-budget-ms ({budget} ms) after {visited} keys; use SCAN to walk a large keyspace");
+                return;
+            }
             if (entry.ExpireAt != 0 && entry.ExpireAt <= ctx.Now) continue;
             if (all || Glob.Match(pattern, entry.Key)) matches.Add(entry.Key);
         }

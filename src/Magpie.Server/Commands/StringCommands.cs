@@ -251,7 +251,7 @@ public static class StringCommands
             return;
         }
         var old = entry.StringValue;
-        if ((long)old.Length + suffix.Length > ctx.Server.MaxBulkLength)
+        if ((long)old.Length + suffix.Length > MaxStringLength(ctx))
         {
             ctx.Error(Errors.StringTooLong);
             return;
@@ -362,7 +362,8 @@ public static class StringCommands
             ctx.Reply.WriteInteger(old.Length);
             return;
         }
-        if (offset + patch.Length > ctx.Server.MaxBulkLength)
+        // offset is at most long.MaxValue: compare without adding, so it cannot overflow.
+        if (offset > MaxStringLength(ctx) - patch.Length)
         {
             ctx.Error(Errors.StringTooLong);
             return;
@@ -380,4 +381,10 @@ public static class StringCommands
         else ctx.Db.Replace(entry, updated);
         ctx.Reply.WriteInteger(updated.Length);
     }
+
+    /// <summary>
+    /// The longest string a command may build: proto-max-bulk-len, and never more than a .NET array
+    /// holds (CONFIG SET proto-max-bulk-len 8gb must give Redis's error, not an overflow).
+    /// </summary>
+    private static long MaxStringLength(CommandContext ctx) => Math.Min(ctx.Server.MaxBulkLength, Array.MaxLength);
 }

@@ -47,6 +47,20 @@ public sealed class ConfigRegistry
         Add("timeout", () => server.IdleTimeoutSeconds.ToString(), v => SetInt(v, 0, int.MaxValue, n => server.IdleTimeoutSeconds = n));
         Add("maxclients", () => o.MaxClients.ToString(), v => SetInt(v, 1, 1_000_000, n => o.MaxClients = n));
         Add("log-format", () => o.LogFormat);
+        Add("requirepass", () => server.Acl.RequirePass, v =>
+        {
+            server.Acl.SetRequirePass(v);
+            return null;
+        });
+        Add("aclfile", () => o.AclFile);
+        Add("keyspace-walk-budget-ms", () => server.KeyspaceWalkBudgetMs.ToString(), v => SetInt(v, 0, int.MaxValue, n => server.KeyspaceWalkBudgetMs = n));
+        Add("protected-mode", () => o.ProtectedMode ? "yes" : "no", v => SetYesNo(v, b => o.ProtectedMode = b));
+        Add("client-query-buffer-limit", () => server.ClientQueryBufferLimit.ToString(), v =>
+        {
+            if (!MemoryUnits.TryParse(v, out long bytes) || bytes < 1024 * 1024) return "argument must be a memory value of at least 1mb";
+            server.ClientQueryBufferLimit = bytes;
+            return null;
+        });
         Add("client-output-buffer-limit", () => server.OutputLimits.Format(), v => server.OutputLimits.TrySet(v));
         Add("save", () => server.Persistence.Points.ToString(), v =>
         {
@@ -64,6 +78,14 @@ public sealed class ConfigRegistry
         });
         // The append-only file is not built yet: it answers as a Redis with appendonly off.
         Add("appendonly", () => "no");
+    }
+
+    private static string? SetYesNo(string value, Action<bool> apply)
+    {
+        if (value.Equals("yes", StringComparison.OrdinalIgnoreCase)) apply(true);
+        else if (value.Equals("no", StringComparison.OrdinalIgnoreCase)) apply(false);
+        else return "argument must be 'yes' or 'no'";
+        return null;
     }
 
     private static string? SetInt(string value, int min, int max, Action<int> apply)
@@ -92,6 +114,14 @@ public sealed class ConfigRegistry
         _server.MaxBulkLength = bulk;
         _server.Hz = o.Hz;
         _server.IdleTimeoutSeconds = o.Timeout;
+        MemoryUnits.TryParse(o.ClientQueryBufferLimit, out long qbuf);
+        _server.ClientQueryBufferLimit = qbuf;
+        if (o.RequirePass.Length > 0) _server.Acl.SetRequirePass(o.RequirePass);
+        if (o.AclFile.Length > 0)
+        {
+            _server.Acl.AclFile = o.AclFile;
+            if (_server.Acl.Load(o.AclFile) is { } error) throw new InvalidOperationException(error);
+        }
     }
 
     /// <summary>Parameters whose names match any of the glob patterns, each once.</summary>

@@ -48,6 +48,12 @@ public sealed class ClientSession
     /// <summary>Lowercase name of the last command run, for CLIENT LIST's "cmd".</summary>
     public string LastCommand { get; set; } = "NULL";
 
+    /// <summary>The ACL user this connection runs as; null for the default user.</summary>
+    public Security.AclUser? User { get; set; }
+
+    /// <summary>Set by a successful AUTH or HELLO AUTH.</summary>
+    public bool Authenticated { get; set; }
+
     public string? LibName { get; set; }
 
     public string? LibVersion { get; set; }
@@ -90,6 +96,9 @@ public sealed class ClientSession
         }
     }
 
+    /// <summary>Input read but not yet run (CLIENT LIST qbuf); kept by the connection loop.</summary>
+    public long QueryBufferBytes { get; internal set; }
+
     /// <summary>Output bytes already added to INFO's total_net_output_bytes.</summary>
     internal long CountedOutputBytes { get; set; }
 
@@ -118,7 +127,10 @@ public sealed class ClientSession
     public void Kill()
     {
         Closing = true;
-        _connection?.Abort(new ConnectionAbortedException("killed by CLIENT KILL"));
+        // Aborted from the thread pool: aborting here could run that connection's loop (and its
+        // clean-up) inline, inside the command that asked for the kill.
+        if (_connection is { } connection)
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.Abort(new ConnectionAbortedException("killed by CLIENT KILL")), connection, preferLocal: false);
     }
 
     public void MarkClosing() => Closing = true;

@@ -19,13 +19,32 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var session = new ClientSession(server.Clients.NextId(), connection, new RespWriter(output), server.Keyspace.Clock());
-        session.WakeForOutput = () => input.CancelPendingRead();
+        // Wakes are queued, never run here: with inline scheduling, cancelling the read would run this
+        // connection's loop on the caller's thread, inside the caller's command (re-entering the
+        // keyspace lock), so a PUBLISH could see its subscriber list change under it.
+        int wakePending = 0;
+        session.WakeForOutput = () =>
+        {
+            if (Interlocked.Exchange(ref wakePending, 1) != 0) return;
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                Volatile.Write(ref wakePending, 0);
+                input.CancelPendingRead();
+            }, null);
+        };
         Interlocked.Increment(ref server.Stats.TotalConnectionsReceived);
 
         if (server.Clients.Count >= server.Options.MaxClients)
         {
             Interlocked.Increment(ref server.Stats.RejectedConnections);
             session.Writer.WriteError("ERR max number of clients reached");
+            await output.FlushAsync();
+            return;
+        }
+
+        if (ProtectedMode.Refuses(server, connection.RemoteEndPoint))
+        {
+            session.Writer.WriteError(ProtectedMode.DeniedText);
             await output.FlushAsync();
             return;
         }
@@ -52,6 +71,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
         {
             lock (server.Keyspace.Sync)
             {
+                server.AccountQueryBuffer(session, 0);
                 server.Watches.UnwatchAll(session);
                 server.Clients.Remove(session);
                 server.OnClientDisconnected(session);
@@ -85,6 +105,15 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                         session.MarkClosing();
                         break;
                     }
+                    if (RequestGuards.LooksLikeHttp(request))
+                    {
+                        // Cross-protocol scripting: a browser POSTing to the RESP port. Redis drops
+                        // the connection without a reply, before anything runs.
+                        RequestGuards.LogHttpAttack(logger);
+                        session.MarkClosing();
+                        break;
+                    }
+                    server.AccountQueryBuffer(session, request.ArgumentBytes + buffer.Length);
                     server.Dispatcher.Execute(ctx);
                     if (ctx.CloseAfterReply) session.MarkClosing();
                     if (session.Closing) break;
@@ -96,6 +125,15 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 }
                 // A blocked client's request is re-run when it is served: keep it intact.
                 if (ctx.BlockUntil is null) request.TrimIfLarge();
+                // What this client holds unparsed or half-parsed counts into used_memory (maxmemory),
+                // and past client-query-buffer-limit the client is closed, as Redis does.
+                long queryBytes = request.PendingArguments > 0 ? request.ArgumentBytes + Math.Max(request.PendingBulkLength, buffer.Length) : buffer.Length;
+                server.AccountQueryBuffer(session, queryBytes);
+                if (queryBytes > server.ClientQueryBufferLimit && !session.Closing)
+                {
+                    RequestGuards.LogQueryBufferLimit(logger, session.Id, queryBytes);
+                    session.MarkClosing();
+                }
                 CountTraffic(session, received - buffer.Length);
                 flushedMark = session.Writer.BytesWritten;
                 flush = output.FlushAsync();

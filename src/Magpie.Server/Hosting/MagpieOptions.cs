@@ -45,6 +45,27 @@ public sealed class MagpieOptions
 
     public int MaxClients { get; set; } = 10000;
 
+    /// <summary>The default user's password (Redis's requirepass); empty: no password.</summary>
+    public string RequirePass { get; set; } = "";
+
+    /// <summary>ACL file loaded at start and by ACL LOAD, written by ACL SAVE (Redis's aclfile).</summary>
+    public string AclFile { get; set; } = "";
+
+    /// <summary>Refuse non-loopback clients while the default user has no password (Redis's protected-mode).</summary>
+    public bool ProtectedMode { get; set; } = true;
+
+    /// <summary>Largest unparsed input one client may hold (Redis's client-query-buffer-limit).</summary>
+    public string ClientQueryBufferLimit { get; set; } = "1gb";
+
+    /// <summary>User this node authenticates as on other nodes (peer group calls; like Redis's masteruser).</summary>
+    public string PeerUser { get; set; } = "";
+
+    /// <summary>Password for <see cref="PeerUser"/> (or the default user) on other nodes (like Redis's masterauth).</summary>
+    public string PeerPassword { get; set; } = "";
+
+    /// <summary>A bearer token the HTTP API accepts besides HTTP Basic with an ACL user.</summary>
+    public string HttpToken { get; set; } = "";
+
     /// <summary>Run commands on the socket I/O threads (faster; a slow command delays other connections on that thread).</summary>
     public bool InlineScheduling { get; set; } = true;
 
@@ -119,6 +140,10 @@ public sealed class MagpieOptions
         if (Hz is < 1 or > 500) errors.Add($"hz: must be between 1 and 500 (got {Hz})");
         if (Timeout < 0) errors.Add($"timeout: must be 0 or more seconds (got {Timeout})");
         if (MaxClients < 1) errors.Add($"maxclients: must be at least 1 (got {MaxClients})");
+        if (!MemoryUnits.TryParse(ClientQueryBufferLimit, out long qbuf) || qbuf < 1024 * 1024)
+            errors.Add($"client-query-buffer-limit: '{ClientQueryBufferLimit}' must be a memory size of at least 1mb");
+        if (AclFile.Length > 0 && !File.Exists(AclFile)) errors.Add($"aclfile: '{AclFile}' does not exist");
+        if (AclFile.Length > 0 && RequirePass.Length > 0) errors.Add("aclfile: can't be used together with requirepass; set the default user's password in the ACL file");
         if (LogFormat is not ("text" or "json")) errors.Add($"log-format: must be text or json (got '{LogFormat}')");
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, true, out _))
             errors.Add($"log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");

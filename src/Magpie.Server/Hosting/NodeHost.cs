@@ -135,6 +135,7 @@ public static class NodeHost
 
     private static void MapHttp(WebApplication app)
     {
+        app.Use(Http.HttpAuthentication.Middleware);
         app.MapGet("/health", () => Results.Json(new HealthReply("ok"), NodeJsonContext.Default.HealthReply));
         app.MapGet("/metrics", (ServerState server) =>
         {

@@ -15,6 +15,8 @@ public static class OptionNames
         ["Hz"] = "hz",
         ["DbFilename"] = "dbfilename",
         ["RdbCompression"] = "rdbcompression",
+        ["RequirePass"] = "requirepass",
+        ["AclFile"] = "aclfile",
     };
 
     public static string ToCli(string property)

@@ -23,12 +23,13 @@ public sealed class ServerState
         Tracking = new ClientTracking(this);
         Keyspace = new Keyspace(options.Databases);
         Commands = CommandTable.CreateDefault();
+        Acl = new Security.AclStore(this);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         // Client output buffers count into used_memory, sampled by the background tick: summing
         // them on every read would walk all clients once per command when maxmemory is set.
-        Keyspace.OverheadBytes = () => ClientOutputBytesSample;
+        Keyspace.OverheadBytes = () => ClientOutputBytesSample + QueryBufferBytes;
         Keyspace.Observer = Watches;
         Blocking = new BlockingRegistry(this);
         Watches.Others.Add(Tracking);
@@ -76,6 +77,9 @@ public sealed class ServerState
 
     public CommandTable Commands { get; }
 
+    /// <summary>ACL users, AUTH and the per-command permission check.</summary>
+    public Security.AclStore Acl { get; }
+
     public CommandDispatcher Dispatcher { get; }
 
     public ConfigRegistry Config { get; }
@@ -108,6 +112,22 @@ public sealed class ServerState
 
     /// <summary>Idle client timeout in seconds, 0 for never (CONFIG "timeout").</summary>
     public int IdleTimeoutSeconds { get; set; }
+
+    /// <summary>Bytes all clients hold in query buffers (read but not yet run), counted into used_memory as Redis does.</summary>
+    public long QueryBufferBytes { get; private set; }
+
+    /// <summary>Longest a single KEYS may walk the keyspace under the lock, in ms; 0 for no limit.</summary>
+    public long KeyspaceWalkBudgetMs { get; set; } = 5000;
+
+    /// <summary>client-query-buffer-limit: a client holding more unparsed input is closed.</summary>
+    public long ClientQueryBufferLimit { get; set; } = 1L << 30;
+
+    /// <summary>Sets one client's query-buffer bytes (under the keyspace lock).</summary>
+    public void AccountQueryBuffer(ClientSession session, long bytes)
+    {
+        QueryBufferBytes += bytes - session.QueryBufferBytes;
+        session.QueryBufferBytes = bytes;
+    }
 
     /// <summary>Clients' pending output bytes as of the last background tick.</summary>
     public long ClientOutputBytesSample { get; set; }

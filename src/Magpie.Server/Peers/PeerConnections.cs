@@ -10,7 +10,12 @@ namespace Magpie.Server.Peers;
 /// group call and health probe. A first connect that fails is forgotten, so the next call tries again
 /// at once; a connection that drops later reconnects by itself in the background.
 /// </summary>
-public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerFactory) : IAsyncDisposable
+/// <remarks>
+/// When the cluster's nodes require a password, every peer link authenticates with
+/// <paramref name="user"/> and <paramref name="password"/> (--peer-user/--peer-password, the
+/// counterpart of Redis's masteruser/masterauth); replication and MIGRATE are to reuse them.
+/// </remarks>
+public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerFactory, string? user = null, string? password = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<MagpieConnection>>> _connections = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("Magpie.Peers");
@@ -43,6 +48,8 @@ public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerF
             ConnectTimeout = peerTimeout,
             SyncTimeout = peerTimeout,
             ClientName = "magpie-peer",
+            User = string.IsNullOrEmpty(user) ? null : user,
+            Password = string.IsNullOrEmpty(password) ? null : password,
             ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         };

@@ -30,6 +30,16 @@ public sealed class MagpieNode : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>CPU time the node process used so far (user + system), for loose DoS bounds.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static Task<MagpieNode> StartAsync(params string[] extraArgs) => StartOnAsync(FreePort(), FreePort(), extraArgs);
 
     /// <summary>Starts a node on the given ports (cluster tests list every node's ports up front and restart on the same ones).</summary>
