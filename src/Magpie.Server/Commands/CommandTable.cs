@@ -32,6 +32,7 @@ public sealed class CommandTable
         SortedSetCommands.Register(table);
         SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);
+        Bitmaps.BitmapCommands.Register(table);
         GroupCommands.Register(table);
         return table;
     }
