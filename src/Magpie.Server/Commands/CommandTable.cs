@@ -33,6 +33,7 @@ public sealed class CommandTable
         SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);
         Bitmaps.BitmapCommands.Register(table);
+        HyperLogLog.HyperLogLogCommands.Register(table);
         GroupCommands.Register(table);
         return table;
     }
