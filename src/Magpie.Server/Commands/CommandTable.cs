@@ -34,6 +34,7 @@ public sealed class CommandTable
         ListCommands.Register(table);
         Bitmaps.BitmapCommands.Register(table);
         HyperLogLog.HyperLogLogCommands.Register(table);
+        Geo.GeoCommands.Register(table);
         GroupCommands.Register(table);
         return table;
     }
