@@ -35,6 +35,8 @@ public sealed class CommandTable
         Bitmaps.BitmapCommands.Register(table);
         HyperLogLog.HyperLogLogCommands.Register(table);
         Geo.GeoCommands.Register(table);
+        Sorting.SortCommand.Register(table);
+        Sorting.LcsCommand.Register(table);
         GroupCommands.Register(table);
         return table;
     }
