@@ -27,7 +27,7 @@ public sealed class SortLcsDifferentialTests(DifferentialPair pair) : IClassFixt
             ["SORT", "words", "BY", "o_*", "LIMIT", "1", "2", "GET", "#"], ["SORT", "missing"], ["SORT", "missing", "GET", "#"], ["SORT", "str"],
             ["SORT", "words"], ["SORT", "l", "STORE", "dst"], ["LRANGE", "dst", "0", "-1"], ["SORT", "words", "ALPHA", "GET", "o_*", "GET", "x_*", "STORE", "dst"],
             ["LRANGE", "dst", "0", "-1"], ["SORT", "s", "BY", "nosort", "STORE", "dst"], ["LRANGE", "dst", "0", "-1"], ["SORT", "missing", "STORE", "dst"], ["EXISTS", "dst"],
-            ["SORT_RO", "l", "STORE", "dst"], ["SORT_RO", "l", "DESC", "LIMIT", "0", "2"], ["SORT_RO", "words", "ALPHA"],
+            ["SORT_RO", "l", "STORE", "dst"], ["SORT_RO", "l", "DESC", "LIMIT", "0", "2"], ["SORT", "l", "LIMIT", "2", "9223372036854775807"], ["SORT", "l", "LIMIT", "9223372036854775807", "9223372036854775807"], ["SORT_RO", "words", "ALPHA"],
         })
         {
             pair.Same2(cmd);

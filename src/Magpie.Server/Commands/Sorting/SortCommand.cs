@@ -81,7 +81,8 @@ public static class SortCommand
 
         long length = value switch { RedisList l => l.Length, RedisSet s => s.Count, RedisSortedSet z => z.Count, _ => 0 };
         long start = limitStart < 0 ? 0 : limitStart;
-        long end = limitCount < 0 ? length - 1 : start + limitCount - 1;
+        // start + count - 1, saturated: a huge count means "to the end" instead of overflowing.
+        long end = limitCount < 0 || limitCount > length ? length - 1 : start + limitCount - 1;
         if (start >= length)
         {
             start = length - 1;
