@@ -95,7 +95,7 @@ public sealed class CommandSpec
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
         if (Acl is not null) foreach (var c in Acl.Split(' ', StringSplitOptions.RemoveEmptyEntries)) set.Add(c.StartsWith('@') ? c : "@" + c);
-        else if (Group is "string" or "hash" or "list" or "set" or "sorted-set" or "generic" or "connection" or "transactions" or "pubsub")
+        else if (Group is "string" or "hash" or "list" or "set" or "sorted-set" or "generic" or "connection" or "transactions" or "pubsub" or "bitmap" or "hyperloglog" or "geo" or "stream")
             set.Add("@" + (Group == "generic" ? "keyspace" : Group == "sorted-set" ? "sortedset" : Group == "transactions" ? "transaction" : Group));
         if (HasFlag(CommandFlags.Write)) set.Add("@write");
         if (HasFlag(CommandFlags.ReadOnly) && !set.Contains("@scripting")) set.Add("@read");

@@ -32,6 +32,11 @@ public sealed class CommandTable
         SortedSetCommands.Register(table);
         SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);
+        Bitmaps.BitmapCommands.Register(table);
+        HyperLogLog.HyperLogLogCommands.Register(table);
+        Geo.GeoCommands.Register(table);
+        Sorting.SortCommand.Register(table);
+        Sorting.LcsCommand.Register(table);
         GroupCommands.Register(table);
         DumpRestoreCommands.Register(table);
         PersistenceCommands.Register(table);
