@@ -12,6 +12,10 @@ command -v redis-cli >/dev/null || need_apt+=(redis-tools)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 command -v prometheus >/dev/null || need_apt+=(prometheus)
+# redis_exporter, scraping a node in tests/Magpie.Ecosystem.Tests (RedisExporterTests).
+[ -x /usr/bin/prometheus-redis-exporter ] || need_apt+=(prometheus-redis-exporter)
+# PyYAML for the Helm chart check (tests/Magpie.Ecosystem.Tests/scripts/check_chart.py).
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq

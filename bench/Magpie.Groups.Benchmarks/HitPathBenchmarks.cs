@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Magpie.Groups.Caching;
+using Magpie.Caching;
 
 namespace Magpie.Groups.Benchmarks;
 
@@ -13,7 +13,7 @@ public class HitPathBenchmarks
     private const int Keys = 1024;
     private string[] _keys = [];
     private CacheGroup _group = null!;
-    private WTinyLfuCache _cache = null!;
+    private WTinyLfuCache<byte[]> _cache = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -23,7 +23,7 @@ public class HitPathBenchmarks
             new GroupOptions { Name = "bench", MaxBytes = 64L << 20, DefaultTtl = TimeSpan.FromHours(1) },
             (key, _, _) => ValueTask.FromResult(LoadResult.Found(new byte[64])));
         foreach (var key in _keys) _group.GetAsync(key).AsTask().GetAwaiter().GetResult();
-        _cache = new WTinyLfuCache(64L << 20, 4096, new CacheClock(null));
+        _cache = new WTinyLfuCache<byte[]>(64L << 20, 4096, new CacheClock(null), CacheWeigher.Weigh);
         foreach (var key in _keys) _cache.Set(key, new byte[64], TimeSpan.FromHours(1));
     }
 

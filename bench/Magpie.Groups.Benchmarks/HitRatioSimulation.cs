@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Magpie.Groups.Caching;
+using Magpie.Caching;
 
 namespace Magpie.Groups.Benchmarks;
 
@@ -22,7 +22,7 @@ internal static class HitRatioSimulation
         string[] names = Enumerable.Range(0, DistinctKeys).Select(rank => $"key:{rank:00000}").ToArray();
         var value = new byte[16];
 
-        var tinyLfu = new WTinyLfuCache(Capacity * CacheWeigher.Weigh(names[0], value.Length), Capacity, new CacheClock(null));
+        var tinyLfu = new WTinyLfuCache<byte[]>(Capacity * CacheWeigher.Weigh(names[0], value.Length), Capacity, new CacheClock(null), CacheWeigher.Weigh);
         var lru = new LruCache(Capacity);
         long tinyLfuHits = 0, lruHits = 0;
         var watch = Stopwatch.StartNew();

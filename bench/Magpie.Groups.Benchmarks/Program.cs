@@ -10,6 +10,11 @@ if (args.Contains("--hit-ratio"))
     HitRatioSimulation.Run(Console.Out);
     return;
 }
+if (args.Contains("--core-comparison"))
+{
+    CoreComparison.Run(Console.Out);
+    return;
+}
 if (args.Contains("--hit-throughput"))
 {
     HitThroughput.Run(Console.Out, Environment.ProcessorCount, TimeSpan.FromSeconds(2));

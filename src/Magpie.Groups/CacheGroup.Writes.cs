@@ -6,7 +6,7 @@ namespace Magpie.Groups;
 // Writes: applied by the key's owner, which then drops every other node's copy.
 public sealed partial class CacheGroup
 {
-    public ValueTask SetAsync(string key, byte[] value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask SetAsync(string key, byte[] value, GroupEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);

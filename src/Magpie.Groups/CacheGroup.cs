@@ -1,4 +1,5 @@
 using Magpie.Cluster;
+using Magpie.Caching;
 using Magpie.Groups.Caching;
 using Magpie.Groups.Peers;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,8 @@ public sealed partial class CacheGroup : ICacheGroup
     private readonly IGroupPeerClient? _peers;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly WTinyLfuCache _main;
-    private readonly WTinyLfuCache _hot;
+    private readonly WTinyLfuCache<byte[]> _main;
+    private readonly WTinyLfuCache<byte[]> _hot;
     private readonly SingleFlight<Fetched> _getFlight = new();  // a miss: owner load or peer fetch
     private readonly SingleFlight<Fetched> _loadFlight = new(); // a loader call on this node
     private readonly StripedCounter _hits = new();
@@ -60,8 +61,8 @@ public sealed partial class CacheGroup : ICacheGroup
         var clock = new CacheClock(timeProvider);
         long hotBytes = (long)(options.MaxBytes * options.HotCacheShare);
         long mainBytes = options.MaxBytes - hotBytes;
-        _main = new WTinyLfuCache(mainBytes, ExpectedEntries(mainBytes), clock);
-        _hot = new WTinyLfuCache(hotBytes, ExpectedEntries(hotBytes), clock);
+        _main = new WTinyLfuCache<byte[]>(mainBytes, ExpectedEntries(mainBytes), clock, CacheWeigher.Weigh);
+        _hot = new WTinyLfuCache<byte[]>(hotBytes, ExpectedEntries(hotBytes), clock, CacheWeigher.Weigh);
     }
 
     public string Name => _options.Name;

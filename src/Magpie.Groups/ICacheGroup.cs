@@ -25,7 +25,7 @@ public interface ICacheGroup
     ValueTask<IReadOnlyDictionary<string, byte[]>> GetManyAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a value on the key's owner and drops every node's hot copy.</summary>
-    ValueTask SetAsync(string key, byte[] value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+    ValueTask SetAsync(string key, byte[] value, GroupEntryOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Removes the key on its owner and drops every node's hot copy. The next get loads again.</summary>
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default);
@@ -46,7 +46,7 @@ public interface ICacheGroup<T>
 
     ValueTask<IReadOnlyDictionary<string, T>> GetManyAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default);
 
-    ValueTask SetAsync(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+    ValueTask SetAsync(string key, T value, GroupEntryOptions? options = null, CancellationToken cancellationToken = default);
 
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default);
 

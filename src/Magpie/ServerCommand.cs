@@ -95,11 +95,23 @@ internal static class ServerCommand
             }
             catch (IOException ex)
             {
-                Console.Error.WriteLine($"Failed to start: {ex.Message}");
+                Console.Error.WriteLine(StartFailure(ex, nodeOptions));
                 return 1;
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>One line for a node that cannot listen, naming the option that chose the port.</summary>
+    internal static string StartFailure(IOException ex, MagpieOptions options)
+    {
+        bool inUse = ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+            || ex.InnerException?.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) == true;
+        if (!inUse) return $"Failed to start: {ex.Message}";
+        bool http = options.HttpPort > 0 && ex.Message.Contains($":{options.HttpPort}", StringComparison.Ordinal);
+        return http
+            ? $"Failed to start: HTTP port {options.HttpPort} is already in use; pick another with --http-port (or -1 to turn HTTP off)."
+            : $"Failed to start: port {options.Port} is already in use; pick another with --port.";
     }
 }

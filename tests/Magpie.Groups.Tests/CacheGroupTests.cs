@@ -92,7 +92,7 @@ public class CacheGroupTests
 
         await group.GetAsync("a");
         await group.GetAsync("short");
-        await group.SetAsync("written", Bytes.Of("w"), new CacheEntryOptions(TimeSpan.FromSeconds(30)));
+        await group.SetAsync("written", Bytes.Of("w"), new GroupEntryOptions(TimeSpan.FromSeconds(30)));
 
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(2, group.Stats.Misses);

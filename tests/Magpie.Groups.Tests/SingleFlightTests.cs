@@ -1,3 +1,4 @@
+using Magpie.Caching;
 namespace Magpie.Groups.Tests;
 
 [Collection(TimingSensitive.Name)]

@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using Magpie.Client.Caching.Lfu;
+using Magpie.Caching;
 
 namespace Magpie.Client.Caching;
 
@@ -13,40 +12,40 @@ public sealed class MemoryCacheLevelOptions
 }
 
 /// <summary>
-/// L1: an in-process map with W-TinyLFU eviction. A hit is a dictionary lookup plus a best-effort
-/// policy update: if another thread holds the policy lock the access is simply not recorded
-/// (lossy, like Caffeine's read buffer), so readers never wait and a hit allocates nothing.
+/// L1: an in-process map with W-TinyLFU eviction, on the cache core shared with Magpie.Groups
+/// (<see cref="WTinyLfuCache{TValue}"/>): a hit is a dictionary lookup plus one slot in a lossy
+/// striped read buffer, so readers never wait and a hit allocates nothing.
 /// </summary>
 public sealed class MemoryCacheLevel : ICacheLevel
 {
-    private readonly ConcurrentDictionary<string, LfuNode> _map = new(StringComparer.Ordinal);
-    private readonly WTinyLfuPolicy _policy;
-    private readonly Lock _lock = new();
-    private readonly List<LfuNode> _evicted = new();
-    private readonly bool _byBytes;
+    private readonly WTinyLfuCache<CacheItem> _cache;
     private readonly CacheClock _time;
+    private long _reportedEvictions;
 
     public MemoryCacheLevel(MemoryCacheLevelOptions? options = null, TimeProvider? time = null)
     {
         options ??= new MemoryCacheLevelOptions();
-        _byBytes = options.MaximumBytes.HasValue;
+        bool byBytes = options.MaximumBytes.HasValue;
         long max = options.MaximumBytes ?? options.MaximumCount;
         if (max <= 0) throw new ArgumentOutOfRangeException(nameof(options), "The maximum must be positive.");
-        // For byte bounds, guess ~1 KiB per entry to size the frequency sketch.
-        _policy = new WTinyLfuPolicy(max, _byBytes ? Math.Max(16, max / 1024) : max);
         _time = CacheClock.For(time);
+        // For byte bounds, guess ~1 KiB per entry to size the frequency sketch.
+        int expected = (int)Math.Clamp(byBytes ? max / 1024 : max, 16, 1 << 24);
+        _cache = byBytes
+            ? new WTinyLfuCache<CacheItem>(max, expected, _time, static (_, item) => Math.Max(1, item.Size))
+            : new WTinyLfuCache<CacheItem>(max, expected, _time, static (_, _) => 1);
     }
 
     public string Name => "memory";
 
     public bool IsLocal => true;
 
-    public int Count => _map.Count;
+    public int Count => _cache.Count;
 
     /// <summary>Total weight held: entries, or bytes when bounded by bytes.</summary>
-    public long Weight { get { lock (_lock) return _policy.TotalWeight; } }
+    public long Weight => _cache.Weight;
 
-    /// <summary>Raised (outside the lock) with how many entries the size bound just evicted.</summary>
+    /// <summary>Raised with how many entries the size bound just evicted (admission refusals included).</summary>
     public event Action<int>? Evicted;
 
     public bool TryGet(string key, out CacheItem item) => TryGet(key, _time.UtcNow, out item);
@@ -54,87 +53,40 @@ public sealed class MemoryCacheLevel : ICacheLevel
     /// <summary>As <see cref="TryGet(string, out CacheItem)"/>, with the caller's "now" (one clock read per lookup).</summary>
     internal bool TryGet(string key, DateTimeOffset now, out CacheItem item)
     {
-        if (!_map.TryGetValue(key, out var node))
-        {
-            item = null!;
-            return false;
-        }
-        item = node.Item;
-        if (!item.IsUsable(now))
-        {
-            RemoveNode(node); // only this node: another thread may have just stored a fresh one
-            return false;
-        }
-        if (_lock.TryEnter())
-        {
-            try
-            {
-                if (node.Region != Region.None) _policy.OnAccess(node);
-            }
-            finally
-            {
-                _lock.Exit();
-            }
-        }
-        return true;
+        if (!_cache.TryGet(key, out item)) return false;
+        if (item.IsUsable(now)) return true;
+        _cache.Remove(key, item); // only this item: another thread may have just stored a fresh one
+        return false;
     }
 
     public void Set(string key, CacheItem item)
     {
-        long weight = _byBytes ? Math.Max(1, item.Size) : 1;
-        int evicted;
-        lock (_lock)
-        {
-            if (_map.TryGetValue(key, out var node))
-            {
-                node.Item = item;
-                _policy.OnUpdate(node, weight, _evicted);
-            }
-            else
-            {
-                node = new LfuNode(key, item, weight);
-                _map[key] = node;
-                _policy.OnAdd(node, _evicted);
-            }
-            foreach (var gone in _evicted) _map.TryRemove(new KeyValuePair<string, LfuNode>(gone.Key, gone));
-            evicted = _evicted.Count;
-            _evicted.Clear();
-        }
-        if (evicted > 0) Evicted?.Invoke(evicted);
+        // The core drops the entry itself once it can no longer be served, stale or not.
+        TimeSpan? ttl = item.StaleUntil == DateTimeOffset.MaxValue ? null : item.StaleUntil - _time.UtcNow;
+        _cache.Set(key, item, ttl);
+        ReportEvictions();
     }
 
-    public bool Remove(string key)
+    /// <summary>Hands each eviction the core counted to <see cref="Evicted"/> exactly once, without a lock.</summary>
+    private void ReportEvictions()
     {
-        lock (_lock)
+        while (true)
         {
-            if (!_map.TryRemove(key, out var node)) return false;
-            _policy.OnRemove(node);
-            return true;
+            long total = _cache.Evictions;
+            long reported = Volatile.Read(ref _reportedEvictions);
+            if (total <= reported) return;
+            if (Interlocked.CompareExchange(ref _reportedEvictions, total, reported) != reported) continue;
+            Evicted?.Invoke((int)(total - reported));
+            return;
         }
     }
 
-    private void RemoveNode(LfuNode node)
-    {
-        lock (_lock)
-        {
-            if (_map.TryRemove(new KeyValuePair<string, LfuNode>(node.Key, node))) _policy.OnRemove(node);
-        }
-    }
+    public bool Remove(string key) => _cache.Remove(key);
 
-    public void Clear()
-    {
-        lock (_lock)
-        {
-            _map.Clear();
-            _policy.Clear();
-        }
-    }
+    public void Clear() => _cache.Clear();
 
     /// <summary>The sketch's estimate of how often <paramref name="key"/> was used (for tests and diagnostics).</summary>
-    internal int EstimatedFrequency(string key)
-    {
-        lock (_lock) return _policy.Frequency(key);
-    }
+    internal int EstimatedFrequency(string key) => _cache.FrequencyOf(key);
 
     public ValueTask<CacheItem?> GetAsync(string key, CancellationToken cancellationToken) =>
         new(TryGet(key, out var item) ? item : null);
@@ -155,9 +107,9 @@ public sealed class MemoryCacheLevel : ICacheLevel
     public ValueTask<IReadOnlyCollection<string>> RemoveByTagAsync(string tag, CancellationToken cancellationToken)
     {
         var removed = new List<string>();
-        foreach (var (key, node) in _map)
+        foreach (var (key, item) in _cache.Entries)
         {
-            if (node.Item.Tags is { } tags && Array.IndexOf(tags, tag) >= 0 && Remove(key)) removed.Add(key);
+            if (item.Tags is { } tags && Array.IndexOf(tags, tag) >= 0 && _cache.Remove(key, item)) removed.Add(key);
         }
         return new(removed);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Magpie.Caching;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,7 +19,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable, IDisposable
     private readonly CacheMetrics _metrics;
     private readonly ILogger _logger;
     private readonly CacheClock _time;
-    private readonly Singleflight<CacheItem> _flights = new();
+    private readonly SingleFlight<CacheItem> _flights = new();
     private IInvalidationChannel? _invalidation;
 
     public TieredCache(IEnumerable<ICacheLevel> levels, TieredCacheOptions? options = null, ICacheSerializer? serializer = null,
@@ -144,7 +145,7 @@ public sealed class TieredCache : ITieredCache, IAsyncDisposable, IDisposable
         IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
     {
         var load = _flights.RunAsync(key, (Cache: this, Key: key, Factory: factory, Options: options, Tags: tags),
-            static s => s.Cache.LoadAsync(s.Key, s.Factory, s.Options, s.Tags));
+            static (s, _) => s.Cache.LoadAsync(s.Key, s.Factory, s.Options, s.Tags));
         var item = await load.WaitAsync(cancellationToken).ConfigureAwait(false);
         return ValueOf<T>(item);
     }

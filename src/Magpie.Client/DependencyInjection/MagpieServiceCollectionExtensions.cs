@@ -15,21 +15,21 @@ public static class MagpieServiceCollectionExtensions
     /// the tiered cache (<see cref="ITieredCache"/>), and <see cref="IDistributedCache"/> / <see cref="IBufferDistributedCache"/>.
     /// Options bind from the "Magpie" configuration section, then <paramref name="configure"/> runs; they are validated at start.
     /// </summary>
-    public static IServiceCollection AddMagpie(this IServiceCollection services, Action<MagpieOptions>? configure = null,
-        string configurationSection = MagpieOptions.DefaultSectionName)
+    public static IServiceCollection AddMagpie(this IServiceCollection services, Action<MagpieClientOptions>? configure = null,
+        string configurationSection = MagpieClientOptions.DefaultSectionName)
     {
-        var builder = services.AddOptions<MagpieOptions>().BindConfiguration(configurationSection).ValidateOnStart();
+        var builder = services.AddOptions<MagpieClientOptions>().BindConfiguration(configurationSection).ValidateOnStart();
         if (configure is not null) builder.Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MagpieOptions>, MagpieOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MagpieClientOptions>, MagpieClientOptionsValidator>());
 
         services.TryAddSingleton(sp => MagpieConnection.Create(
-            MagpieConnectionOptions.Parse(sp.GetRequiredService<IOptions<MagpieOptions>>().Value.ConnectionString),
+            MagpieConnectionOptions.Parse(sp.GetRequiredService<IOptions<MagpieClientOptions>>().Value.ConnectionString),
             CreateLogger(sp)));
         services.TryAddSingleton(sp => sp.GetRequiredService<MagpieConnection>().GetDatabase());
         services.TryAddSingleton(sp => new CacheMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ITieredCache>(sp => CreateTieredCache(sp));
         services.TryAddSingleton<MagpieDistributedCache>(sp => new MagpieDistributedCache(
-            sp.GetRequiredService<MagpieConnection>().GetDatabase(), sp.GetRequiredService<IOptions<MagpieOptions>>().Value.DistributedCachePrefix));
+            sp.GetRequiredService<MagpieConnection>().GetDatabase(), sp.GetRequiredService<IOptions<MagpieClientOptions>>().Value.DistributedCachePrefix));
         services.TryAddSingleton<IDistributedCache>(sp => sp.GetRequiredService<MagpieDistributedCache>());
         services.TryAddSingleton<IBufferDistributedCache>(sp => sp.GetRequiredService<MagpieDistributedCache>());
         return services;
@@ -37,7 +37,7 @@ public static class MagpieServiceCollectionExtensions
 
     private static TieredCache CreateTieredCache(IServiceProvider sp)
     {
-        var options = sp.GetRequiredService<IOptions<MagpieOptions>>().Value;
+        var options = sp.GetRequiredService<IOptions<MagpieClientOptions>>().Value;
         var connection = sp.GetRequiredService<MagpieConnection>();
         var logger = CreateLogger(sp);
         var memory = new MemoryCacheLevelOptions { MaximumCount = options.MemoryMaximumCount, MaximumBytes = options.MemoryMaximumBytes };

@@ -22,7 +22,7 @@ public sealed class TypedCacheGroup<T>(ICacheGroup inner, ICacheSerializer<T> se
         return found.ToDictionary(kv => kv.Key, kv => serializer.Deserialize(kv.Value), StringComparer.Ordinal);
     }
 
-    public ValueTask SetAsync(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default) =>
+    public ValueTask SetAsync(string key, T value, GroupEntryOptions? options = null, CancellationToken cancellationToken = default) =>
         inner.SetAsync(key, serializer.Serialize(value), options, cancellationToken);
 
     public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) =>

@@ -92,6 +92,8 @@ public static class NodeHost
         builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, true));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Peer and origin HTTP calls would otherwise log four lines per request at Information.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);
         builder.Services.AddMagpieCluster(options);

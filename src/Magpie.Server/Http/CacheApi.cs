@@ -44,7 +44,7 @@ public static class CacheApi
             return Results.Text("ttl must be a positive number of seconds", statusCode: StatusCodes.Status400BadRequest);
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
-        var options = new CacheEntryOptions(ttlSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        var options = new GroupEntryOptions(ttlSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
         try
         {
             await cacheGroup.SetAsync(key, body.ToArray(), options);

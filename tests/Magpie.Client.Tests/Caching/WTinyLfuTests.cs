@@ -1,5 +1,4 @@
 using Magpie.Client.Caching;
-using Magpie.Client.Caching.Lfu;
 
 namespace Magpie.Client.Tests.Caching;
 
@@ -65,23 +64,6 @@ public sealed class WTinyLfuTests
         }
         for (int i = 0; i < 300; i++) level.Set($"filler{i}", Item(i));
         Assert.True(level.TryGet("rising", out _));
-    }
-
-    [Fact]
-    public void Sketch_counts_and_ages()
-    {
-        var sketch = new CountMinSketch(64);
-        int hash = "key".GetHashCode();
-        for (int i = 0; i < 10; i++) sketch.Increment(hash);
-        Assert.Equal(10, sketch.Frequency(hash));
-        for (int i = 0; i < 10; i++) sketch.Increment(hash);
-        Assert.Equal(15, sketch.Frequency(hash)); // counters saturate at 15
-        Assert.InRange(sketch.Frequency("other".GetHashCode()), 0, 3); // only collisions, if any
-
-        // After SampleSize increments every counter is halved, so old popularity fades.
-        var rng = new Random(1);
-        for (int i = 0; i < sketch.SampleSize; i++) sketch.Increment(rng.Next());
-        Assert.InRange(sketch.Frequency(hash), 1, 8);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Magpie.Client.Tests.DependencyInjection;
 
 public abstract class DependencyInjectionTests<TFixture>(TFixture server) : IClassFixture<TFixture> where TFixture : ServerFixture
 {
-    private ServiceProvider BuildProvider(string prefix, Action<MagpieOptions>? configure = null)
+    private ServiceProvider BuildProvider(string prefix, Action<MagpieClientOptions>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

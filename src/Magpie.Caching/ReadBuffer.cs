@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Magpie.Groups.Caching;
+namespace Magpie.Caching;
 
 /// <summary>
 /// Lossy, striped, multi-producer/single-consumer ring buffers of cache hits. A reader records a hit
@@ -8,7 +8,7 @@ namespace Magpie.Groups.Caching;
 /// reader asks for a drain. The policy drains all stripes under its lock (as Caffeine and BitFaster
 /// do), which is how recency and frequency are updated without a lock on the hit path.
 /// </summary>
-internal sealed class ReadBuffer
+internal sealed class ReadBuffer<TValue>
 {
     public const int StripeLength = 64;
     private const int StripeMask = StripeLength - 1;
@@ -25,7 +25,7 @@ internal sealed class ReadBuffer
     }
 
     /// <summary>Records a hit. Returns false when the caller's stripe is full and should be drained.</summary>
-    public bool TryAdd(CacheNode node)
+    public bool TryAdd(CacheNode<TValue> node)
     {
         var stripe = _stripes[Environment.CurrentManagedThreadId & _stripeMask];
         ref var counters = ref stripe.Counters;
@@ -38,7 +38,7 @@ internal sealed class ReadBuffer
     }
 
     /// <summary>Hands every recorded hit to the sink. Single consumer: call under the policy lock.</summary>
-    public void Drain<TSink>(ref TSink sink) where TSink : struct, IReadSink
+    public void Drain<TSink>(ref TSink sink) where TSink : struct, IReadSink<TValue>
     {
         foreach (var stripe in _stripes)
         {
@@ -60,20 +60,21 @@ internal sealed class ReadBuffer
 
     private sealed class Stripe
     {
-        public readonly CacheNode?[] Slots = new CacheNode?[StripeLength];
+        public readonly CacheNode<TValue>?[] Slots = new CacheNode<TValue>?[StripeLength];
         public PaddedCounters Counters;
-    }
-
-    // Head (consumer) and tail (producers) on their own cache lines.
-    [StructLayout(LayoutKind.Explicit, Size = 192)]
-    private struct PaddedCounters
-    {
-        [FieldOffset(64)] public long Head;
-        [FieldOffset(128)] public long Tail;
     }
 }
 
-internal interface IReadSink
+// Head (consumer) and tail (producers) on their own cache lines (outside the generic class: a
+// generic type cannot have explicit layout).
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal struct PaddedCounters
 {
-    void OnRead(CacheNode node);
+    [FieldOffset(64)] public long Head;
+    [FieldOffset(128)] public long Tail;
+}
+
+internal interface IReadSink<TValue>
+{
+    void OnRead(CacheNode<TValue> node);
 }

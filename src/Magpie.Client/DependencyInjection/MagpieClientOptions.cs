@@ -6,7 +6,7 @@ namespace Magpie.Client.DependencyInjection;
 /// Everything <c>services.AddMagpie()</c> sets up, bindable from configuration (section "Magpie" by default):
 /// <code>"Magpie": { "ConnectionString": "localhost:6379,syncTimeout=2000", "KeyPrefix": "app:", "MemoryMaximumCount": 50000 }</code>
 /// </summary>
-public sealed class MagpieOptions
+public sealed class MagpieClientOptions
 {
     public const string DefaultSectionName = "Magpie";
 

@@ -1,6 +1,6 @@
-using Magpie.Groups.Caching;
+using Magpie.Caching;
 
-namespace Magpie.Groups.Tests;
+namespace Magpie.Caching.Tests;
 
 public class WTinyLfuCacheTests
 {
@@ -8,7 +8,7 @@ public class WTinyLfuCacheTests
 
     private static long EntryWeight(string key) => CacheWeigher.Weigh(key, Value100.Length);
 
-    private static WTinyLfuCache Cache(long maxWeight, ManualClock? clock = null) => new(maxWeight, 128, new CacheClock(clock));
+    private static WTinyLfuCache<byte[]> Cache(long maxWeight, ManualClock? clock = null) => new(maxWeight, 128, new CacheClock(clock), CacheWeigher.Weigh);
 
     [Fact(Timeout = 10_000)]
     public async Task Entries_are_weighed_by_key_value_and_overhead()

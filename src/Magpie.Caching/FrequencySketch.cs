@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Magpie.Groups.Caching;
+namespace Magpie.Caching;
 
 /// <summary>
 /// Count-min sketch of 4-bit counters (TinyLFU's popularity estimate). Each <see cref="long"/> holds

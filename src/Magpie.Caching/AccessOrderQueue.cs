@@ -1,14 +1,14 @@
-namespace Magpie.Groups.Caching;
+namespace Magpie.Caching;
 
 /// <summary>Intrusive doubly linked list: head is least recently used, tail most recently used.</summary>
-internal sealed class AccessOrderQueue
+internal sealed class AccessOrderQueue<TValue>
 {
-    public CacheNode? Head { get; private set; }
-    public CacheNode? Tail { get; private set; }
+    public CacheNode<TValue>? Head { get; private set; }
+    public CacheNode<TValue>? Tail { get; private set; }
     public long Weight { get; private set; }
     public int Count { get; private set; }
 
-    public void AddLast(CacheNode node)
+    public void AddLast(CacheNode<TValue> node)
     {
         node.Previous = Tail;
         node.Next = null;
@@ -19,7 +19,7 @@ internal sealed class AccessOrderQueue
         Count++;
     }
 
-    public void Remove(CacheNode node)
+    public void Remove(CacheNode<TValue> node)
     {
         if (node.Previous is null) Head = node.Next;
         else node.Previous.Next = node.Next;
@@ -30,7 +30,7 @@ internal sealed class AccessOrderQueue
         Count--;
     }
 
-    public void MoveToLast(CacheNode node)
+    public void MoveToLast(CacheNode<TValue> node)
     {
         if (ReferenceEquals(Tail, node)) return;
         Remove(node);

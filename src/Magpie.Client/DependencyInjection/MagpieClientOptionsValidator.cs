@@ -3,9 +3,9 @@ using Microsoft.Extensions.Options;
 namespace Magpie.Client.DependencyInjection;
 
 /// <summary>Checks what data annotations cannot: that the connection string parses and durations are positive.</summary>
-internal sealed class MagpieOptionsValidator : IValidateOptions<MagpieOptions>
+internal sealed class MagpieClientOptionsValidator : IValidateOptions<MagpieClientOptions>
 {
-    public ValidateOptionsResult Validate(string? name, MagpieOptions options)
+    public ValidateOptionsResult Validate(string? name, MagpieClientOptions options)
     {
         var failures = new List<string>();
         try

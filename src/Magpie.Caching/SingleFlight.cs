@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Magpie.Groups;
+namespace Magpie.Caching;
 
 /// <summary>
 /// Collapses concurrent calls for one key into one execution: the first caller starts the work, later
@@ -8,7 +8,7 @@ namespace Magpie.Groups;
 /// cached and the next call after completion starts afresh. Waiters cancel their own wait with
 /// <c>task.WaitAsync(token)</c>; the shared work is bounded by its own timeout, not by any one caller.
 /// </summary>
-internal sealed class SingleFlight<T>
+public sealed class SingleFlight<T>
 {
     private readonly ConcurrentDictionary<string, Task<T>> _inFlight = new(StringComparer.Ordinal);
 

@@ -1,6 +1,6 @@
-using Magpie.Groups.Caching;
+using Magpie.Caching;
 
-namespace Magpie.Groups.Tests;
+namespace Magpie.Caching.Tests;
 
 public class FrequencySketchTests
 {

@@ -1,4 +1,4 @@
-namespace Magpie.Groups.Caching;
+namespace Magpie.Caching;
 
 /// <summary>Which W-TinyLFU queue an entry is in.</summary>
 internal enum Region : byte
@@ -14,22 +14,21 @@ internal enum Region : byte
 /// reader that got a node from the map sees a consistent entry without a lock. The queue links and
 /// region belong to the policy and are touched only under the policy lock.
 /// </summary>
-internal sealed class CacheNode(string key, int hash, byte[] value, long weight, long expiresAtMs)
+internal sealed class CacheNode<TValue>(string key, int hash, TValue value, long weight, long expiresAtMs)
 {
-    public const long NoExpiry = long.MaxValue;
-
+    
     public readonly string Key = key;
     public readonly int Hash = hash;
-    public readonly byte[] Value = value;
+    public readonly TValue Value = value;
     public readonly long Weight = weight;
     public readonly long ExpiresAtMs = expiresAtMs;
 
     public Region Region;
-    public CacheNode? Previous;
-    public CacheNode? Next;
+    public CacheNode<TValue>? Previous;
+    public CacheNode<TValue>? Next;
 
-    public bool IsExpired(long nowMs) => ExpiresAtMs != NoExpiry && ExpiresAtMs <= nowMs;
+    public bool IsExpired(long nowMs) => ExpiresAtMs != CacheClock.NoExpiry && ExpiresAtMs <= nowMs;
 
     /// <summary>Reads the clock only for entries that can expire (the hit path).</summary>
-    public bool IsLive(CacheClock clock) => ExpiresAtMs == NoExpiry || ExpiresAtMs > clock.NowMs();
+    public bool IsLive(CacheClock clock) => ExpiresAtMs == CacheClock.NoExpiry || ExpiresAtMs > clock.NowMs();
 }
