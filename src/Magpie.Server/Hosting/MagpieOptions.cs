@@ -74,6 +74,18 @@ public sealed class MagpieOptions
     /// <summary>Milliseconds a health probe may take before the peer counts as failed.</summary>
     public int PeerProbeTimeout { get; set; } = 500;
 
+    /// <summary>yes: Redis Cluster mode (MOVED/ASK redirects, CLUSTER commands, slot migration); no (default): as today.</summary>
+    public bool ClusterEnabled { get; set; }
+
+    /// <summary>File where a cluster-enabled node keeps its id and its view of the cluster; empty: not kept (the id derives from --self).</summary>
+    public string ClusterConfigFile { get; set; } = "";
+
+    /// <summary>Milliseconds without an answer after which a cluster node counts as failed and its slots as not served.</summary>
+    public int ClusterNodeTimeout { get; set; } = 15000;
+
+    /// <summary>yes (default, as Redis): keyed commands fail with CLUSTERDOWN while any slot has no live owner; no: only that slot's keys do.</summary>
+    public bool ClusterRequireFullCoverage { get; set; } = true;
+
     /// <summary>Read-through groups from magpie.json's "Groups" array (server mode: each with an HTTP Origin).</summary>
     public List<GroupOptions> Groups { get; set; } = [];
 
@@ -110,6 +122,7 @@ public sealed class MagpieOptions
         if (LogFormat is not ("text" or "json")) errors.Add($"log-format: must be text or json (got '{LogFormat}')");
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, true, out _))
             errors.Add($"log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        if (ClusterNodeTimeout < 1) errors.Add($"cluster-node-timeout: must be at least 1 ms (got {ClusterNodeTimeout})");
         Cluster = ClusterConfig.Resolve(this, errors);
         ValidateGroups(errors);
         return errors;
