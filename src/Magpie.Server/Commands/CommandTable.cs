@@ -34,6 +34,7 @@ public sealed class CommandTable
         ListCommands.Register(table);
         GroupCommands.Register(table);
         Sharding.ClusterCommands.Register(table);
+        Sharding.MigrateCommand.Register(table);
         return table;
     }
 
