@@ -33,6 +33,7 @@ public sealed class CommandTable
         SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);
         GroupCommands.Register(table);
+        DumpRestoreCommands.Register(table);
         Sharding.ClusterCommands.Register(table);
         Sharding.MigrateCommand.Register(table);
         return table;

@@ -21,9 +21,14 @@ public static class MigrateCommand
 {
     private static readonly ConditionalWeakTable<ServerState, Dictionary<string, MigrateLink>> Links = new();
 
-    public static void Register(CommandTable t) =>
+    public static void Register(CommandTable t)
+    {
+        // RESTORE-ASKING: RESTORE that a node importing the slot accepts without ASKING (what MIGRATE sends in cluster mode).
+        if (t.Find("restore") is { } restore && t.Find("restore-asking") is null)
+            t.Add(new() { Name = "restore-asking", Arity = restore.Arity, Flags = restore.Flags, FirstKey = restore.FirstKey, LastKey = restore.LastKey, KeyStep = restore.KeyStep, Handler = restore.Handler, Group = "server", Summary = "An internal command for migrating keys in a cluster.", Since = "3.0.0", Complexity = restore.Complexity });
         // Keys come from the "keys" keyword or argument 3; routing lets MIGRATE run while its slot is open.
         t.Add(new() { Name = "migrate", Arity = -6, Flags = Write | MovableKeys, Handler = Migrate, Group = "generic", Summary = "Atomically transfers a key from one Redis instance to another.", Since = "2.6.0", Complexity = "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed." });
+    }
 
     private static void Migrate(CommandContext ctx)
     {

@@ -2,7 +2,7 @@ namespace Magpie.Storage.Persistence;
 
 /// <summary>
 /// LZF, the compression Redis applies to RDB strings longer than 20 bytes. The compressor makes
-/// the same choices as Redis's liblzf build (HLOG 16, VERY_FAST, the same hash and match rules), so
+/// the same choices as Redis's liblzf build (liblzf 3.6 as vendored in redis 7.0: HLOG 16, VERY_FAST, the same hash and match rules), so
 /// a DUMP from Magpie is byte-identical to redis-server's for the same value. No NuGet package
 /// implements LZF with Redis's exact match selection, which byte-identical payloads need.
 /// </summary>
@@ -38,15 +38,15 @@ public static class Lzf
             table[slot] = ip + 1;
             int reference = refPlus - 1;
             int off;
-            if (refPlus != 0 && reference < ip && (off = ip - reference - 1) < MaxOffset && ip + 4 < inLen && reference > 0 &&
+            if (refPlus != 0 && reference < ip && (off = ip - reference - 1) < MaxOffset && reference > 0 &&
                 input[reference] == input[ip] && input[reference + 1] == input[ip + 1] && input[reference + 2] == input[ip + 2])
             {
                 int len = 2;
                 int maxlen = inLen - ip - len;
                 if (maxlen > MaxReference) maxlen = MaxReference;
+                if (op + 3 + 1 >= outEnd && op - (lit == 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
                 output[op - lit - 1] = (byte)(lit - 1); // stop the literal run
                 if (lit == 0) op--;                       // undo an empty run
-                if (op + 3 + 1 >= outEnd) return 0;
                 // As liblzf: 16 unrolled steps without the maxlen check first, then the checked loop.
                 bool mismatch = false;
                 if (maxlen > 16)

@@ -213,8 +213,8 @@ public static class RdbValueWriter
             }
             if (lp.Count > 0)
             {
-                int overhead = (sz < 254 ? 1 : 5) + (sz < 64 ? 1 : sz < 16384 ? 2 : 5);
-                if (lp.TotalBytes + sz + overhead > QuicklistNodeBytes)
+                // quicklist's SIZE_ESTIMATE_OVERHEAD: 8 bytes per entry, an overestimate.
+                if (lp.TotalBytes + sz + 8 > QuicklistNodeBytes)
                 {
                     nodes.Add((false, lp.ToArray()));
                     lp.Reset();
