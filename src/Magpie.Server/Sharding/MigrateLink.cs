@@ -34,25 +34,39 @@ public sealed class MigrateLink : IDisposable
     public int SelectedDb { get; set; } = -1;
 
     /// <summary>Connects within <paramref name="timeout"/>; null when the target does not accept in time.</summary>
+    /// <remarks>
+    /// A non-blocking connect polled with the timeout, not ConnectAsync: this runs on the connection's
+    /// I/O thread under the keyspace lock, and with inline socket completions an awaited connect would
+    /// need that very thread to complete.
+    /// </remarks>
     public static MigrateLink? Connect(string host, int port, TimeSpan timeout)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket? socket = null;
         try
         {
-            var connect = IPAddress.TryParse(host, out var address)
-                ? socket.ConnectAsync(new IPEndPoint(address, port))
-                : socket.ConnectAsync(host, port);
-            if (!connect.Wait(timeout))
+            var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).FirstOrDefault();
+            if (address is null) return null;
+            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+            try
             {
-                socket.Dispose();
-                return null;
+                socket.Connect(new IPEndPoint(address, port));
             }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                long micros = (long)Math.Max(1, timeout.TotalMicroseconds);
+                if (!socket.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectWrite) || !socket.Connected)
+                {
+                    socket.Dispose();
+                    return null;
+                }
+            }
+            socket.Blocking = true;
             socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
             return new MigrateLink(socket, $"{host}:{port}");
         }
-        catch (Exception ex) when (ex is SocketException or AggregateException or ArgumentException)
+        catch (Exception ex) when (ex is SocketException or ArgumentException)
         {
-            socket.Dispose();
+            socket?.Dispose();
             return null;
         }
     }
