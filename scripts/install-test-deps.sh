@@ -23,6 +23,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # ioredis for the Node.js client test.
-if [ -f tests/Magpie.IntegrationTests/node/package.json ] && [ ! -d tests/Magpie.IntegrationTests/node/node_modules/ioredis ]; then
+if [ -f tests/Magpie.IntegrationTests/node/package.json ] && { [ ! -d tests/Magpie.IntegrationTests/node/node_modules/ioredis ] || [ ! -d tests/Magpie.IntegrationTests/node/node_modules/redis ]; }; then
   (cd tests/Magpie.IntegrationTests/node && npm install --no-audit --no-fund --silent)
 fi

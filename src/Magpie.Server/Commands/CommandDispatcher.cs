@@ -17,6 +17,12 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
 
     public void Execute(CommandContext ctx)
     {
+        ExecuteOne(ctx);
+        if (server.ClusterMode is not null) Sharding.SlotRouting.AfterCommand(ctx);
+    }
+
+    private void ExecuteOne(CommandContext ctx)
+    {
         var request = ctx.Request;
         var client = ctx.Client;
         var spec = Resolve(ctx, request);
@@ -33,6 +39,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             if (client.Transaction.InMulti) client.Transaction.Dirty = true;
             return;
         }
+        // Cluster mode: a keyed command whose slot is not served here is redirected (-MOVED, -ASK, ...).
+        if (server.ClusterMode is { } cluster && !Sharding.SlotRouting.Admit(ctx, spec, cluster)) return;
 
         if (client.SubscriptionCount > 0 && client.Protocol == RespVersion.Resp2 && !spec.HasFlag(CommandFlags.AllowedInSubscribe))
         {

@@ -41,6 +41,8 @@ public sealed class CommandTable
         DumpRestoreCommands.Register(table);
         PersistenceCommands.Register(table);
         Security.AclCommands.Register(table);
+        Sharding.ClusterCommands.Register(table);
+        Sharding.MigrateCommand.Register(table);
         return table;
     }
 

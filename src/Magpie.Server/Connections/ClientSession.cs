@@ -82,6 +82,12 @@ public sealed class ClientSession
     /// <summary>Waiting in a blocking command (BLPOP, ...); CLIENT LIST flag "b".</summary>
     public bool Blocked { get; set; }
 
+    /// <summary>Cluster mode: ASKING was sent, so the next command may run on a slot being imported (CLIENT LIST flag "A").</summary>
+    public bool Asking { get; set; }
+
+    /// <summary>Cluster mode: READONLY was sent (CLIENT LIST flag "r").</summary>
+    public bool ClusterReadOnly { get; set; }
+
     /// <summary>Flags for CLIENT LIST (N, x for MULTI, P for pubsub, b for blocked, ...).</summary>
     public string Flags
     {
@@ -92,6 +98,8 @@ public sealed class ClientSession
             if (SubscriptionCount > 0) sb.Append('P');
             if (Blocked) sb.Append('b');
             if (Transaction.Dirty) sb.Append('d');
+            if (Asking) sb.Append('A');
+            if (ClusterReadOnly) sb.Append('r');
             return sb.Length == 0 ? "N" : sb.ToString();
         }
     }

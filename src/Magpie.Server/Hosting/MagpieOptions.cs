@@ -106,6 +106,17 @@ public sealed class MagpieOptions
 
     /// <summary>LZF-compress strings longer than 20 bytes in snapshots (Redis's "rdbcompression").</summary>
     public bool RdbCompression { get; set; } = true;
+    /// <summary>yes: Redis Cluster mode (MOVED/ASK redirects, CLUSTER commands, slot migration); no (default): as today.</summary>
+    public bool ClusterEnabled { get; set; }
+
+    /// <summary>File where a cluster-enabled node keeps its id and its view of the cluster; empty: not kept (the id derives from --self).</summary>
+    public string ClusterConfigFile { get; set; } = "";
+
+    /// <summary>Milliseconds without an answer after which a cluster node counts as failed and its slots as not served.</summary>
+    public int ClusterNodeTimeout { get; set; } = 15000;
+
+    /// <summary>yes (default, as Redis): keyed commands fail with CLUSTERDOWN while any slot has no live owner; no: only that slot's keys do.</summary>
+    public bool ClusterRequireFullCoverage { get; set; } = true;
 
     /// <summary>Read-through groups from magpie.json's "Groups" array (server mode: each with an HTTP Origin).</summary>
     public List<GroupOptions> Groups { get; set; } = [];
@@ -152,6 +163,7 @@ public sealed class MagpieOptions
             errors.Add($"dbfilename: '{DbFilename}' must be a plain file name");
         if (!string.IsNullOrWhiteSpace(DataDir) && Persistence.PersistenceManager.CheckWritable(DataDir) is { } dirError)
             errors.Add($"data-dir: '{DataDir}' is not writable: {dirError}");
+        if (ClusterNodeTimeout < 1) errors.Add($"cluster-node-timeout: must be at least 1 ms (got {ClusterNodeTimeout})");
         Cluster = ClusterConfig.Resolve(this, errors);
         ValidateGroups(errors);
         return errors;

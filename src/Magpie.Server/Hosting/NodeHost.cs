@@ -102,12 +102,14 @@ public static class NodeHost
             var groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>();
             var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups };
             state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
+            if (options.ClusterEnabled) state.ClusterMode = Sharding.ClusterMode.Create(options, sp.GetRequiredService<Peers.ClusterConfig>(), state.Commands);
             return state;
         });
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.AddHostedService<StartupLog>();
         builder.Services.AddHostedService<Persistence.PersistenceService>();
+        if (options.ClusterEnabled) builder.Services.AddHostedService<Sharding.ClusterGossip>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         // Run connection continuations on the socket's I/O thread instead of hopping to the thread

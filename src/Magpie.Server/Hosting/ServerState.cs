@@ -144,6 +144,9 @@ public sealed class ServerState
     /// <summary>The node's read-through groups (MAGPIE.GROUP* commands, HTTP cache API); null when hosted without them.</summary>
     public Magpie.Groups.GroupRegistry? Groups { get; set; }
 
+    /// <summary>Cluster mode (<c>--cluster-enabled yes</c>): slot ownership checked on every keyed command; null otherwise.</summary>
+    public Sharding.ClusterMode? ClusterMode { get; set; }
+
     /// <summary>Subsystems that add metric families to /metrics (groups, cluster).</summary>
     public List<Action<Http.PrometheusText>> MetricsContributors { get; } = [];
 

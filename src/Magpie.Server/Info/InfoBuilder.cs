@@ -10,7 +10,7 @@ namespace Magpie.Server.Info;
 /// <summary>Builds INFO's text with Redis's section and field names, so redis_exporter and dashboards work.</summary>
 public static class InfoBuilder
 {
-    public static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+    public static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "cluster", "keyspace"];
     public static readonly string[] AllSections = [.. DefaultSections, "commandstats", "errorstats"];
 
     public static string Build(ServerState server, IReadOnlyCollection<string> requested)
@@ -29,6 +29,7 @@ public static class InfoBuilder
                 case "persistence": PersistenceInfo.Append(server, sb); break;
                 case "replication": Replication(server, sb); break;
                 case "cpu": Cpu(sb); break;
+                case "cluster": sb.Append("# Cluster\r\ncluster_enabled:").Append(server.ClusterMode is null ? '0' : '1').Append("\r\n"); break;
                 case "keyspace": Keyspace(server, sb); break;
                 case "commandstats": CommandStats(server, sb); break;
                 case "errorstats": sb.Append("# Errorstats\r\n"); break;

@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Magpie.Protocol;
+using Magpie.Protocol.Replies;
+using Magpie.Server.Commands;
+using Magpie.Server.Hosting;
+using Magpie.Storage;
+using Magpie.Storage.Persistence;
+using static Magpie.Server.Commands.CommandFlags;
+
+namespace Magpie.Server.Sharding;
+
+/// <summary>
+/// MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH password] [AUTH2 username password] [KEYS key ...],
+/// as Redis 7.0: each key goes as a DUMP payload in RESTORE (RESTORE-ASKING in cluster mode), and is
+/// deleted here once the target said OK (kept with COPY). Synchronous and atomic like Redis's: it runs
+/// under the keyspace lock, every step bounded by the timeout, so a dead target stalls the node at
+/// most that long and the key stays here.
+/// </summary>
+public static class MigrateCommand
+{
+    private static readonly ConditionalWeakTable<ServerState, Dictionary<string, MigrateLink>> Links = new();
+
+    public static void Register(CommandTable t)
+    {
+        // RESTORE-ASKING: RESTORE that a node importing the slot accepts without ASKING (what MIGRATE sends in cluster mode).
+        if (t.Find("restore") is { } restore && t.Find("restore-asking") is null)
+            t.Add(new() { Name = "restore-asking", Arity = restore.Arity, Flags = restore.Flags, FirstKey = restore.FirstKey, LastKey = restore.LastKey, KeyStep = restore.KeyStep, Handler = restore.Handler, Group = "server", Summary = "An internal command for migrating keys in a cluster.", Since = "3.0.0", Complexity = restore.Complexity });
+        // Keys come from the "keys" keyword or argument 3; routing lets MIGRATE run while its slot is open.
+        t.Add(new() { Name = "migrate", Arity = -6, Flags = Write | MovableKeys, Handler = Migrate, Group = "generic", Summary = "Atomically transfers a key from one Redis instance to another.", Since = "2.6.0", Complexity = "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed." });
+    }
+
+    private static void Migrate(CommandContext ctx)
+    {
+        bool copy = false, replace = false;
+        byte[]? username = null, password = null;
+        int firstKey = 3, numKeys = 1;
+        for (int j = 6; j < ctx.ArgCount; j++)
+        {
+            int moreArgs = ctx.ArgCount - 1 - j;
+            if (ctx.ArgIs(j, "copy"u8)) copy = true;
+            else if (ctx.ArgIs(j, "replace"u8)) replace = true;
+            else if (ctx.ArgIs(j, "auth"u8))
+            {
+                if (moreArgs < 1) { ctx.SyntaxError(); return; }
+                password = ctx.ArgBytes(++j);
+            }
+            else if (ctx.ArgIs(j, "auth2"u8))
+            {
+                if (moreArgs < 2) { ctx.SyntaxError(); return; }
+                username = ctx.ArgBytes(++j);
+                password = ctx.ArgBytes(++j);
+            }
+            else if (ctx.ArgIs(j, "keys"u8))
+            {
+                if (ctx.Arg(3).Length != 0)
+                {
+                    ctx.Error("ERR When using MIGRATE KEYS option, the key argument must be set to the empty string");
+                    return;
+                }
+                firstKey = j + 1;
+                numKeys = ctx.ArgCount - j - 1;
+                break;
+            }
+            else { ctx.SyntaxError(); return; }
+        }
+        if (!ctx.TryGetInt64(5, out long timeoutMs) || !ctx.TryGetInt64(4, out long db)) return;
+        if (timeoutMs <= 0) timeoutMs = 1000;
+        if (!RedisNumbers.TryParseInt64(ctx.Arg(2), out long port) || port is < 1 or > 65535)
+        {
+            ctx.Error("IOERR error or timeout connecting to the client");
+            return;
+        }
+
+        var entries = new List<Entry>(numKeys);
+        for (int i = firstKey; i < firstKey + numKeys; i++)
+            if (ctx.Db.Lookup(ctx.Arg(i)) is { } entry) entries.Add(entry);
+        if (entries.Count == 0)
+        {
+            ctx.Reply.WriteSimpleString("NOKEY"u8);
+            return;
+        }
+
+        var timeout = TimeSpan.FromMilliseconds(timeoutMs);
+        var link = LinkTo(ctx.Server, ctx.ArgString(1), (int)port, timeout);
+        if (link is null)
+        {
+            ctx.Error("IOERR error or timeout connecting to the client");
+            return;
+        }
+
+        // One batch: AUTH, SELECT when the link is on another database, then a RESTORE per key.
+        int expected = 0;
+        if (password is not null)
+        {
+            if (username is null) link.Add("AUTH"u8.ToArray(), password);
+            else link.Add("AUTH"u8.ToArray(), username, password);
+            expected++;
+        }
+        bool select = link.SelectedDb != db;
+        if (select)
+        {
+            link.Add("SELECT"u8.ToArray(), Encoding.ASCII.GetBytes(db.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            expected++;
+        }
+        byte[] restore = ctx.Server.ClusterMode is null ? "RESTORE"u8.ToArray() : "RESTORE-ASKING"u8.ToArray();
+        foreach (var entry in entries)
+        {
+            long ttl = entry.ExpireAt == 0 ? 0 : Math.Max(1, entry.ExpireAt - ctx.Now);
+            byte[] ttlBytes = Encoding.ASCII.GetBytes(ttl.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            byte[] payload = DumpPayload.Create(entry.Value);
+            if (replace) link.Add(restore, entry.Key, ttlBytes, payload, "REPLACE"u8.ToArray());
+            else link.Add(restore, entry.Key, ttlBytes, payload);
+        }
+        expected += entries.Count;
+        if (!link.Send())
+        {
+            Drop(ctx.Server, link);
+            ctx.Error("IOERR error or timeout writing to target instance");
+            return;
+        }
+        var replies = link.Read(expected);
+        if (replies is null)
+        {
+            Drop(ctx.Server, link);
+            ctx.Error("IOERR error or timeout reading to target instance");
+            return;
+        }
+
+        string? targetError = null;
+        int r = 0;
+        if (password is not null && replies[r++] is { IsError: true } authReply) targetError = Text(authReply);
+        if (select && replies[r++] is { IsError: true } selectReply) targetError ??= Text(selectReply);
+        foreach (var entry in entries)
+        {
+            var reply = replies[r++];
+            if (reply.IsError) targetError ??= Text(reply);
+            else if (!copy && targetError is null) ctx.Db.Remove(entry);
+        }
+        if (targetError is not null)
+        {
+            if (select) link.SelectedDb = -1;
+            ctx.Error("ERR Target instance replied with error: " + targetError);
+            return;
+        }
+        link.SelectedDb = (int)db;
+        ctx.Reply.WriteOk();
+    }
+
+    private static string Text(RespValue error) => error.Bytes is { } b ? Encoding.UTF8.GetString(b) : error.ToString();
+
+    private static MigrateLink? LinkTo(ServerState server, string host, int port, TimeSpan timeout)
+    {
+        var links = Links.GetOrCreateValue(server);
+        long now = Environment.TickCount64;
+        foreach (var (key, stale) in links.ToArray())
+        {
+            if (now - stale.LastUsedMs <= MigrateLink.IdleTime.TotalMilliseconds) continue;
+            stale.Dispose();
+            links.Remove(key);
+        }
+        string endpoint = $"{host}:{port}";
+        if (links.TryGetValue(endpoint, out var link))
+        {
+            link.Timeout(timeout);
+            link.LastUsedMs = now;
+            return link;
+        }
+        link = MigrateLink.Connect(host, port, timeout);
+        if (link is null) return null;
+        link.LastUsedMs = now;
+        links[endpoint] = link;
+        return link;
+    }
+
+    private static void Drop(ServerState server, MigrateLink link)
+    {
+        if (Links.TryGetValue(server, out var links)) links.Remove(link.Endpoint);
+        link.Dispose();
+    }
+}
