@@ -71,7 +71,10 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             bool moreBuffered = false;
             ValueTask<FlushResult> flush;
             long flushedMark;
-            lock (server.Keyspace.Sync)
+            // Normally this takes the keyspace lock. While a script runs past busy-reply-threshold
+            // it holds the lock, and this connection answers without it (-BUSY, SCRIPT KILL).
+            bool locked = EnterKeyspace();
+            try
             {
                 while (true)
                 {
@@ -85,6 +88,17 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                         session.MarkClosing();
                         break;
                     }
+                    if (!locked)
+                    {
+                        server.Scripting.Watchdog.AnswerWhileBusy(ctx);
+                        // The script ended: leave the rest for the next pass, under the lock.
+                        if (!server.Scripting.Watchdog.IsBusy)
+                        {
+                            moreBuffered = !buffer.IsEmpty;
+                            break;
+                        }
+                        continue;
+                    }
                     server.Dispatcher.Execute(ctx);
                     if (ctx.CloseAfterReply) session.MarkClosing();
                     if (session.Closing) break;
@@ -96,9 +110,13 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 }
                 // A blocked client's request is re-run when it is served: keep it intact.
                 if (ctx.BlockUntil is null) request.TrimIfLarge();
-                CountTraffic(session, received - buffer.Length);
+                if (locked) CountTraffic(session, received - buffer.Length);
                 flushedMark = session.Writer.BytesWritten;
                 flush = output.FlushAsync();
+            }
+            finally
+            {
+                if (locked) server.Keyspace.Sync.Exit();
             }
 
             // When we stopped early, mark only what we consumed as examined, so the next read
@@ -124,6 +142,23 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 session.OutputConsumedMark = flushedMark;
             }
             if (result.IsCompleted && !result.IsCanceled) break;
+        }
+    }
+
+    /// <summary>
+    /// Takes the keyspace lock, or returns false (without it) when a script is running past
+    /// busy-reply-threshold: waiting in short slices lets this connection notice that and answer
+    /// -BUSY instead of hanging until the script ends.
+    /// </summary>
+    private bool EnterKeyspace()
+    {
+        var sync = server.Keyspace.Sync;
+        if (sync.TryEnter()) return true;
+        var watchdog = server.Scripting.Watchdog;
+        while (true)
+        {
+            if (watchdog.IsBusy) return false;
+            if (sync.TryEnter(10)) return true;
         }
     }
 

@@ -25,6 +25,7 @@ public sealed class ServerState
         Commands = CommandTable.CreateDefault();
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
+        Scripting = new Scripting.ScriptRunner(this, logger);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         // Client output buffers count into used_memory, sampled by the background tick: summing
         // them on every read would walk all clients once per command when maxmemory is set.
@@ -37,6 +38,9 @@ public sealed class ServerState
         ClientReset += ForgetSubscriptionsAndTracking;
         ClientDisconnected += ForgetSubscriptionsAndTracking;
     }
+
+    /// <summary>EVAL scripts, functions and the busy-script watchdog.</summary>
+    public Scripting.ScriptRunner Scripting { get; }
 
     /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
     public PubSubHub PubSub { get; }
