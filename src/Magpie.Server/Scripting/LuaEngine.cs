@@ -18,6 +18,7 @@ internal sealed class LuaEngine : IDisposable
     private readonly int _handlerRef;
     private readonly LuaHookFunction _hook;
     private readonly List<LuaFunction> _keepAlive = [];
+    private readonly LuaFunction _libraryTrampoline = LibraryTrampoline;
 
     /// <summary>Instructions between two checks of the busy time and the kill flag.</summary>
     private const int HookInstructions = 100_000;
@@ -37,6 +38,7 @@ internal sealed class LuaEngine : IDisposable
         foreach (var library in new[] { "bit", "struct", "cmsgpack", "cjson" })
         {
             RunResource(library + ".lua", pushNull: true);
+            WrapFunctions();
             lua.SetGlobal(library);
         }
         api.Register(lua, _keepAlive);
@@ -48,6 +50,44 @@ internal sealed class LuaEngine : IDisposable
     }
 
     public Lua State => _lua;
+
+    /// <summary>
+    /// Replaces each function of the library table on top of the stack by a C closure around it
+    /// that reports errors at the calling script's line ("user_script:1: ..."), as Redis's C
+    /// libraries do with luaL_error. A Lua wrapper could not: a tail call ("return cjson.decode(s)")
+    /// drops the script's frame, while a C function keeps its caller's.
+    /// </summary>
+    private void WrapFunctions()
+    {
+        _lua.PushNil();
+        while (_lua.Next(-2))
+        {
+            if (_lua.Type(-1) == LuaType.Function)
+            {
+                _lua.PushCopy(-2); // key
+                _lua.Insert(-2);   // table, key, key, function
+                _lua.PushCClosure(_libraryTrampoline, 1);
+                _lua.SetTable(-4);
+            }
+            else _lua.Pop(1);
+        }
+    }
+
+    private static int LibraryTrampoline(IntPtr state)
+    {
+        var lua = Lua.FromIntPtr(state);
+        int argc = lua.GetTop();
+        lua.PushCopy(Lua.UpValueIndex(1));
+        lua.Insert(1);
+        if (lua.PCall(argc, -1, 0) == LuaStatus.OK) return lua.GetTop();
+        if (lua.Type(-1) == LuaType.String)
+        {
+            lua.Where(1);
+            lua.Insert(-2);
+            lua.Concat(2);
+        }
+        return lua.Error();
+    }
 
     private void RunResource(string name, bool pushNull, int results = 1)
     {
