@@ -69,6 +69,9 @@ public sealed class RespRequest
 
     internal void AddArgument(ReadOnlySpan<byte> source) => source.CopyTo(AddArgument(source.Length));
 
+    /// <summary>Adds an argument (a command built in-process, e.g. by a script's redis.call).</summary>
+    public void Append(ReadOnlySpan<byte> argument) => AddArgument(argument);
+
     /// <summary>Replaces the contents with the given arguments (EXEC replaying queued commands).</summary>
     public void Load(IReadOnlyList<byte[]> args)
     {

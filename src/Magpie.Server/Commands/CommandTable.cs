@@ -43,6 +43,7 @@ public sealed class CommandTable
         Security.AclCommands.Register(table);
         Sharding.ClusterCommands.Register(table);
         Sharding.MigrateCommand.Register(table);
+        Scripting.ScriptingCommands.Register(table);
         return table;
     }
 

@@ -91,7 +91,10 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
             bool moreBuffered = false;
             ValueTask<FlushResult> flush;
             long flushedMark;
-            lock (server.Keyspace.Sync)
+            // Normally this takes the keyspace lock. While a script runs past busy-reply-threshold
+            // it holds the lock, and this connection answers without it (-BUSY, SCRIPT KILL).
+            bool locked = EnterKeyspace();
+            try
             {
                 while (true)
                 {
@@ -113,6 +116,17 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                         session.MarkClosing();
                         break;
                     }
+                    if (!locked)
+                    {
+                        server.Scripting.Watchdog.AnswerWhileBusy(ctx);
+                        // The script ended: leave the rest for the next pass, under the lock.
+                        if (!server.Scripting.Watchdog.IsBusy)
+                        {
+                            moreBuffered = !buffer.IsEmpty;
+                            break;
+                        }
+                        continue;
+                    }
                     server.AccountQueryBuffer(session, request.ArgumentBytes + buffer.Length);
                     server.Dispatcher.Execute(ctx);
                     if (ctx.CloseAfterReply) session.MarkClosing();
@@ -128,15 +142,19 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 // What this client holds unparsed or half-parsed counts into used_memory (maxmemory),
                 // and past client-query-buffer-limit the client is closed, as Redis does.
                 long queryBytes = request.PendingArguments > 0 ? request.ArgumentBytes + Math.Max(request.PendingBulkLength, buffer.Length) : buffer.Length;
-                server.AccountQueryBuffer(session, queryBytes);
+                if (locked) server.AccountQueryBuffer(session, queryBytes);
                 if (queryBytes > server.ClientQueryBufferLimit && !session.Closing)
                 {
                     RequestGuards.LogQueryBufferLimit(logger, session.Id, queryBytes);
                     session.MarkClosing();
                 }
-                CountTraffic(session, received - buffer.Length);
+                if (locked) CountTraffic(session, received - buffer.Length);
                 flushedMark = session.Writer.BytesWritten;
                 flush = output.FlushAsync();
+            }
+            finally
+            {
+                if (locked) server.Keyspace.Sync.Exit();
             }
 
             // When we stopped early, mark only what we consumed as examined, so the next read
@@ -162,6 +180,23 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 session.OutputConsumedMark = flushedMark;
             }
             if (result.IsCompleted && !result.IsCanceled) break;
+        }
+    }
+
+    /// <summary>
+    /// Takes the keyspace lock, or returns false (without it) when a script is running past
+    /// busy-reply-threshold: waiting in short slices lets this connection notice that and answer
+    /// -BUSY instead of hanging until the script ends.
+    /// </summary>
+    private bool EnterKeyspace()
+    {
+        var sync = server.Keyspace.Sync;
+        if (sync.TryEnter()) return true;
+        var watchdog = server.Scripting.Watchdog;
+        while (true)
+        {
+            if (watchdog.IsBusy) return false;
+            if (sync.TryEnter(10)) return true;
         }
     }
 

@@ -26,6 +26,7 @@ public sealed class ServerState
         Acl = new Security.AclStore(this);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
+        Scripting = new Scripting.ScriptRunner(this, logger);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         // Client output buffers count into used_memory, sampled by the background tick: summing
         // them on every read would walk all clients once per command when maxmemory is set.
@@ -55,6 +56,8 @@ public sealed class ServerState
 
     /// <summary>Stops the node (SHUTDOWN); set by the host.</summary>
     public Action RequestShutdown { get; set; } = () => Environment.Exit(0);
+    /// <summary>EVAL scripts, functions and the busy-script watchdog.</summary>
+    public Scripting.ScriptRunner Scripting { get; }
 
     /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
     public PubSubHub PubSub { get; }

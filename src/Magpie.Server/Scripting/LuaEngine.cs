@@ -1,0 +1,198 @@
+using System.Reflection;
+using System.Text;
+using KeraLua;
+using Magpie.Protocol;
+
+namespace Magpie.Server.Scripting;
+
+/// <summary>
+/// One sandboxed Lua 5.4 state (KeraLua): the libraries Redis gives scripts (string, table, math,
+/// coroutine, cjson, cmsgpack, bit, struct, redis), Lua 5.1 compatibility names, read-only globals,
+/// and Redis's error handler. EVAL scripts share one engine, functions another, as in Redis.
+/// Used only under the keyspace lock.
+/// </summary>
+internal sealed class LuaEngine : IDisposable
+{
+    private readonly Lua _lua;
+    private readonly int _envRef;
+    private readonly int _handlerRef;
+    private readonly LuaHookFunction _hook;
+    private readonly List<LuaFunction> _keepAlive = [];
+    private readonly LuaFunction _libraryTrampoline = LibraryTrampoline;
+
+    /// <summary>Instructions between two checks of the busy time and the kill flag.</summary>
+    private const int HookInstructions = 100_000;
+
+    public LuaEngine(RedisLuaApi api, ScriptWatchdog watchdog)
+    {
+        _lua = new Lua(openLibs: false);
+        var lua = _lua;
+        lua.OpenBasicLibrary();
+        lua.OpenTableLibrary();
+        lua.OpenStringLibrary();
+        lua.OpenMathLibrary();
+        lua.OpenCoroutineLibrary();
+        lua.OpenDebugLibrary();
+        lua.SetTop(0);
+        // cjson needs a null sentinel Lua code cannot make: a light userdata NULL, as lua-cjson's.
+        foreach (var library in new[] { "bit", "struct", "cmsgpack", "cjson" })
+        {
+            RunResource(library + ".lua", pushNull: true);
+            WrapFunctions();
+            lua.SetGlobal(library);
+        }
+        api.Register(lua, _keepAlive);
+        RunResource("sandbox.lua", pushNull: false, results: 2);
+        _handlerRef = lua.Ref(LuaRegistry.Index);
+        _envRef = lua.Ref(LuaRegistry.Index);
+        _hook = (state, _) => watchdog.OnHook(Lua.FromIntPtr(state));
+        lua.SetHook(_hook, LuaHookMask.Count, HookInstructions);
+    }
+
+    public Lua State => _lua;
+
+    /// <summary>
+    /// Replaces each function of the library table on top of the stack by a C closure around it
+    /// that reports errors at the calling script's line ("user_script:1: ..."), as Redis's C
+    /// libraries do with luaL_error. A Lua wrapper could not: a tail call ("return cjson.decode(s)")
+    /// drops the script's frame, while a C function keeps its caller's.
+    /// </summary>
+    private void WrapFunctions()
+    {
+        _lua.PushNil();
+        while (_lua.Next(-2))
+        {
+            if (_lua.Type(-1) == LuaType.Function)
+            {
+                _lua.PushCopy(-2); // key
+                _lua.Insert(-2);   // table, key, key, function
+                _lua.PushCClosure(_libraryTrampoline, 1);
+                _lua.SetTable(-4);
+            }
+            else _lua.Pop(1);
+        }
+    }
+
+    private static int LibraryTrampoline(IntPtr state)
+    {
+        var lua = Lua.FromIntPtr(state);
+        int argc = lua.GetTop();
+        lua.PushCopy(Lua.UpValueIndex(1));
+        lua.Insert(1);
+        if (lua.PCall(argc, -1, 0) == LuaStatus.OK) return lua.GetTop();
+        if (lua.Type(-1) == LuaType.String)
+        {
+            lua.Where(1);
+            lua.Insert(-2);
+            lua.Concat(2);
+        }
+        return lua.Error();
+    }
+
+    private void RunResource(string name, bool pushNull, int results = 1)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Magpie.Server.Scripting.Lua." + name)
+            ?? throw new InvalidOperationException($"missing embedded Lua source {name}");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        if (_lua.LoadBuffer(memory.ToArray(), "=" + name) != LuaStatus.OK) throw new InvalidOperationException(_lua.ToString(-1));
+        int args = 0;
+        if (pushNull)
+        {
+            _lua.PushLightUserData(IntPtr.Zero);
+            args = 1;
+        }
+        if (_lua.PCall(args, results, 0) != LuaStatus.OK) throw new InvalidOperationException($"{name}: {_lua.ToString(-1)}");
+    }
+
+    /// <summary>
+    /// Compiles a chunk into a function whose globals are the sandbox; returns its registry
+    /// reference, or null with Lua's message in <paramref name="error"/>.
+    /// </summary>
+    public int? Compile(ReadOnlySpan<byte> source, string chunkName, out string error)
+    {
+        var status = _lua.LoadBuffer(source.ToArray(), chunkName);
+        if (status != LuaStatus.OK)
+        {
+            error = _lua.ToString(-1) ?? "unknown error";
+            _lua.Pop(1);
+            return null;
+        }
+        PushEnvironment();
+        _lua.SetUpValue(-2, 1);
+        error = "";
+        return _lua.Ref(LuaRegistry.Index);
+    }
+
+    public void Release(int reference) => _lua.Unref(LuaRegistry.Index, reference);
+
+    public void PushEnvironment() => _lua.RawGetInteger(LuaRegistry.Index, _envRef);
+
+    /// <summary>Sets a global in the real globals table (KEYS, ARGV), bypassing the read-only guard.</summary>
+    public void SetGlobalArray(string name, RespRequest request, int first, int count)
+    {
+        _lua.PushGlobalTable();
+        _lua.PushString(name);
+        _lua.CreateTable(count, 0);
+        for (int i = 0; i < count; i++)
+        {
+            NativeLua.Push(_lua.Handle, request[first + i]);
+            _lua.RawSetInteger(-2, i + 1);
+        }
+        _lua.RawSet(-3);
+        _lua.Pop(1);
+    }
+
+    /// <summary>
+    /// Calls the referenced function with <paramref name="args"/> values already pushed, under the
+    /// error handler. On success the result is on top; on failure the error object is.
+    /// </summary>
+    public bool Call(int reference, int args, out int handlerIndex)
+    {
+        // Stack: ...args. Put the handler and the function below them.
+        int baseTop = _lua.GetTop() - args;
+        _lua.RawGetInteger(LuaRegistry.Index, _handlerRef);
+        _lua.Insert(baseTop + 1);
+        _lua.RawGetInteger(LuaRegistry.Index, reference);
+        _lua.Insert(baseTop + 2);
+        handlerIndex = baseTop + 1;
+        return _lua.PCall(args, 1, handlerIndex) == LuaStatus.OK;
+    }
+
+    /// <summary>
+    /// The error reply for the error object on top of the stack (popped), as Redis 7.0 writes it:
+    /// "CODE message script: NAME, on @source:line." when the handler found the position.
+    /// </summary>
+    public string TakeErrorMessage(string scriptName)
+    {
+        string message;
+        if (_lua.Type(-1) == LuaType.Table)
+        {
+            string? err = RawString("err");
+            string? source = RawString("source");
+            _lua.PushString("line");
+            _lua.RawGet(-2);
+            string? line = _lua.IsNumber(-1) ? _lua.ToInteger(-1).ToString() : _lua.IsString(-1) ? _lua.ToString(-1) : null;
+            _lua.Pop(1);
+            message = err ?? "ERR unknown error";
+            if (source is not null && line is not null) message += $" script: {scriptName}, on {source}:{line}.";
+        }
+        else
+        {
+            message = $"ERR Error running script (call to {scriptName}): {_lua.ToString(-1)}";
+        }
+        _lua.Pop(1);
+        return message;
+    }
+
+    private string? RawString(string field)
+    {
+        _lua.PushString(field);
+        var type = _lua.RawGet(-2);
+        string? value = type is LuaType.String or LuaType.Number ? Encoding.UTF8.GetString(NativeLua.ToSpan(_lua.Handle, -1)) : null;
+        _lua.Pop(1);
+        return value;
+    }
+
+    public void Dispose() => _lua.Dispose();
+}

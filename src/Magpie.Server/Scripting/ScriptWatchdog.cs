@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using KeraLua;
+using Magpie.Protocol;
+using Magpie.Server.Commands;
+
+namespace Magpie.Server.Scripting;
+
+/// <summary>
+/// The busy-script timeout. A script runs inline under the keyspace lock like any command. A Lua
+/// count hook (every 100,000 instructions) compares its run time with busy-reply-threshold; past
+/// it, <see cref="IsBusy"/> turns true. Connections waiting for the lock poll that flag (see
+/// RespConnectionHandler) and, while it is set, answer their commands without the lock: -BUSY for
+/// everything but SCRIPT KILL and FUNCTION KILL, which set <see cref="_killRequested"/>; the hook
+/// sees it and raises Redis's "Script killed" error inside the script, which unwinds it, and the
+/// lock is released. Every field read by another thread is volatile; nothing else is shared.
+/// </summary>
+public sealed class ScriptWatchdog
+{
+    public const string EvalBusyError = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    public const string FunctionBusyError = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+    public const string NotBusyError = "NOTBUSY No scripts in execution right now.";
+    public const string UnkillableError = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+    public const string KilledMessage = "ERR Script killed by user with SCRIPT KILL...";
+
+    private static readonly byte[] KilledBytes = System.Text.Encoding.ASCII.GetBytes(KilledMessage);
+
+    private volatile bool _running;
+    private volatile bool _busy;
+    private volatile bool _killRequested;
+    private volatile bool _dirty;
+    private volatile bool _isEval;
+    private long _startedAt;
+
+    /// <summary>busy-reply-threshold (alias lua-time-limit) in milliseconds; 0 or less: never busy.</summary>
+    public long BusyReplyThresholdMs { get; set; } = 5000;
+
+    /// <summary>True while a script has run past the threshold: other clients get -BUSY.</summary>
+    public bool IsBusy => _busy;
+
+    public bool IsRunning => _running;
+
+    internal void Begin(bool isEval)
+    {
+        _startedAt = Stopwatch.GetTimestamp();
+        _killRequested = false;
+        _dirty = false;
+        _busy = false;
+        _isEval = isEval;
+        _running = true;
+    }
+
+    internal void End()
+    {
+        _busy = false;
+        _running = false;
+        _killRequested = false;
+    }
+
+    /// <summary>The running script ran a write command: SCRIPT KILL can no longer stop it.</summary>
+    internal void MarkDirty() => _dirty = true;
+
+    /// <summary>The Lua count hook. Raises the kill error in the script when a kill was asked for.</summary>
+    internal void OnHook(Lua lua)
+    {
+        if (!_running) return;
+        if (!_busy && BusyReplyThresholdMs > 0 && Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds >= BusyReplyThresholdMs)
+            _busy = true;
+        if (!_killRequested) return;
+        _killRequested = false;
+        RespToLua.PushError(lua, KilledBytes);
+        lua.Error(); // unwinds the script (a longjmp); nothing managed is left in this frame
+    }
+
+    /// <summary>SCRIPT KILL (<paramref name="eval"/>) or FUNCTION KILL: Redis's reply text, null for OK.</summary>
+    public string? Kill(bool eval)
+    {
+        if (!_running) return NotBusyError;
+        if (_dirty) return UnkillableError;
+        if (eval && !_isEval) return FunctionBusyError;
+        if (!eval && _isEval) return EvalBusyError;
+        _killRequested = true;
+        return null;
+    }
+
+    /// <summary>
+    /// Answers one command while a script is busy, without the keyspace lock: only this
+    /// connection's writer is touched.
+    /// </summary>
+    public void AnswerWhileBusy(CommandContext ctx)
+    {
+        var request = ctx.Request;
+        bool kill = request.Count == 2 && RedisNumbers.EqualsIgnoreCase(request[1], "kill"u8);
+        if (kill && RedisNumbers.EqualsIgnoreCase(request[0], "script"u8)) WriteKillReply(ctx, Kill(eval: true));
+        else if (kill && RedisNumbers.EqualsIgnoreCase(request[0], "function"u8)) WriteKillReply(ctx, Kill(eval: false));
+        else ctx.Reply.WriteError(_isEval ? EvalBusyError : FunctionBusyError);
+    }
+
+    private static void WriteKillReply(CommandContext ctx, string? error)
+    {
+        if (error is null) ctx.Reply.WriteOk();
+        else ctx.Reply.WriteError(error);
+    }
+}
