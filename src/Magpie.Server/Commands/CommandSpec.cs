@@ -60,7 +60,7 @@ public sealed class CommandSpec
         else yield return "@slow";
         if (HasFlag(CommandFlags.Blocking)) yield return "@blocking";
         if (Group is "string" or "hash" or "list" or "set" or "sorted-set" or "generic"
-            or "connection" or "transactions" or "pubsub")
+            or "connection" or "transactions" or "pubsub" or "stream")
             yield return "@" + (Group == "generic" ? "keyspace" : Group == "sorted-set" ? "sortedset" : Group);
     }
 

@@ -33,6 +33,7 @@ public sealed class CommandTable
         SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);
         GroupCommands.Register(table);
+        StreamCommands.Register(table);
         return table;
     }
 
