@@ -332,11 +332,6 @@ public static class StreamCommands
             ctx.Error(Errors.NoSuchKey);
             return;
         }
-        if (id < stream.MaxDeletedEntryId)
-        {
-            ctx.Error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-            return;
-        }
         if (stream.Length > 0)
         {
             if (id < LastValidId(stream))
@@ -349,6 +344,11 @@ public static class StreamCommands
                 ctx.Error("ERR The entries_added specified in XSETID is smaller than the target stream length");
                 return;
             }
+        }
+        if (id < stream.MaxDeletedEntryId)
+        {
+            ctx.Error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
+            return;
         }
         stream.LastId = id;
         if (entriesAdded != -1) stream.EntriesAdded = entriesAdded;

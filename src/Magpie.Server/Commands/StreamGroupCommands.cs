@@ -79,7 +79,7 @@ public static class StreamGroupCommands
 
         if (ctx.ArgCount == 2 && ctx.ArgIs(1, "help"u8))
         {
-            HelpReply.Write(ctx, "XGROUP",
+            WriteHelp(ctx, "XGROUP",
                 "CREATE <key> <groupname> <id|$> [option]",
                 "    Create a new consumer group. Options are:",
                 "    * MKSTREAM",

@@ -21,7 +21,7 @@ public static class StreamInfoCommands
     {
         if (ctx.ArgCount == 2 && ctx.ArgIs(1, "help"u8))
         {
-            HelpReply.Write(ctx, "XINFO",
+            WriteHelp(ctx, "XINFO",
                 "CONSUMERS <key> <groupname>",
                 "    Show consumers of <groupname>.",
                 "GROUPS <key>",

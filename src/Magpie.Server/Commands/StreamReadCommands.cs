@@ -52,8 +52,8 @@ public static class StreamReadCommands
                 streamsCount = ctx.ArgCount - streamsArg;
                 if (streamsCount % 2 != 0)
                 {
-                    char symbol = group ? '>' : '$';
-                    ctx.Error($"ERR Unbalanced '{ctx.Command.Name}' list of streams: for each stream key an ID or '{symbol}' must be specified.");
+                    // 7.0 says XREAD and '$' for XREADGROUP too.
+                    ctx.Error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
                     return;
                 }
                 streamsCount /= 2;
@@ -117,7 +117,7 @@ public static class StreamReadCommands
             {
                 if (group)
                 {
-                    ctx.Error("ERR The $ ID is meaningful only for XREAD command. Use '>' instead.");
+                    ctx.Error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.");
                     return;
                 }
                 ids[k] = stream?.LastId ?? RedisStreamId.Min;
@@ -136,7 +136,7 @@ public static class StreamReadCommands
             if (!TryParseId(ctx, idArg, 0, strict: true, out ids[k])) return;
         }
 
-        // Which streams can be served now (XREADGROUP creates the consumer and refreshes its seen time on each).
+        // Which streams can be served now.
         var serve = new bool[streamsCount];
         var history = new bool[streamsCount];
         int served = 0;
@@ -156,8 +156,6 @@ public static class StreamReadCommands
                     serve[k] = true;
                     ids[k] = cg.LastId;
                 }
-                var consumer = cg.GetOrAddConsumer(ctx.Arg(groupArg + 1), ctx.Now, out _);
-                consumer.SeenTime = ctx.Now;
             }
             else if (stream.Length > 0 && LastValidId(stream) > ids[k]) serve[k] = true;
             if (serve[k]) served++;
@@ -179,7 +177,9 @@ public static class StreamReadCommands
                 if (group)
                 {
                     var cg = stream.FindGroup(ctx.Arg(groupArg))!;
-                    var consumer = cg.FindConsumer(ctx.Arg(groupArg + 1))!;
+                    // 7.0 creates (or refreshes) the consumer only for a stream it serves.
+                    var consumer = cg.GetOrAddConsumer(ctx.Arg(groupArg + 1), ctx.Now, out _);
+                    consumer.SeenTime = ctx.Now;
                     if (history[k]) WriteConsumerHistory(ctx, stream, start, count, consumer);
                     else WriteGroupRead(ctx, stream, start, count, cg, consumer, noAck);
                     ctx.Db.SignalModified(entry);

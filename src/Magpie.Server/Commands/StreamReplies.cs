@@ -88,6 +88,16 @@ internal static class StreamReplies
     /// <summary>-NOGROUP errors name the key and group as raw text.</summary>
     public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 
+    /// <summary>XGROUP and XINFO HELP: like <see cref="HelpReply"/>, but Redis 7.0's stream help ends "Prints this help.".</summary>
+    public static void WriteHelp(CommandContext ctx, string command, params string[] lines)
+    {
+        ctx.Reply.WriteArrayHeader(lines.Length + 3);
+        ctx.Reply.WriteSimpleString($"{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        foreach (var line in lines) ctx.Reply.WriteSimpleString(line);
+        ctx.Reply.WriteSimpleString("HELP");
+        ctx.Reply.WriteSimpleString("    Prints this help.");
+    }
+
     /// <summary>Redis's addReplySubcommandSyntaxError.</summary>
     public static void SubcommandSyntaxError(CommandContext ctx, string container)
     {
