@@ -386,6 +386,96 @@ def random_ops(p, rng, rounds):
     c("DEL", "r")
 
 
+def wait_blocked(conn, n=1):
+    import time
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        info = conn.call("INFO", "clients")
+        if b"blocked_clients:%d\r\n" % n in info:
+            return
+        time.sleep(0.02)
+    raise AssertionError("client did not block")
+
+
+def blocking_scenario(port, proto, name):
+    """Runs one blocking scenario on one server; returns the replies seen."""
+    a, b = Conn(port), Conn(port)
+    if proto == 3:
+        a.call("HELLO", "3")
+    out = []
+    b.call("DEL", "b", "b2")
+    if name == "xread-dollar":
+        b.call("XADD", "b", "1-1", "old", "x")
+        a.send(["XREAD", "BLOCK", "0", "STREAMS", "b", "$"])
+        wait_blocked(b)
+        b.call("XADD", "b", "2-1", "f", "v")
+    elif name == "xread-two-streams":
+        a.send(["XREAD", "COUNT", "5", "BLOCK", "0", "STREAMS", "b", "b2", "$", "0"])
+        wait_blocked(b)
+        b.call("XADD", "b2", "3-1", "f", "v")
+    elif name == "xread-survives-other-types":
+        a.send(["XREAD", "BLOCK", "0", "STREAMS", "b", "$"])
+        wait_blocked(b)
+        b.call("SET", "b", "string")
+        b.call("DEL", "b")
+        b.call("XADD", "b", "5-5", "f", "v")
+    elif name == "xread-timeout":
+        a.send(["XREAD", "BLOCK", "50", "STREAMS", "b", "$"])
+    elif name == "xreadgroup-new":
+        b.call("XGROUP", "CREATE", "b", "g", "$", "MKSTREAM")
+        a.send(["XREADGROUP", "GROUP", "g", "alice", "COUNT", "2", "BLOCK", "0", "STREAMS", "b", ">"])
+        wait_blocked(b)
+        b.call("MULTI")
+        for i in range(3):
+            b.call("XADD", "b", "7-%d" % i, "n", str(i))
+        b.call("EXEC")
+        out.append(a.read())
+        out.append(b.call("XPENDING", "b", "g"))
+        out.append(mask_times(b.call("XINFO", "GROUPS", "b")))
+        return out
+    elif name == "xreadgroup-noack":
+        b.call("XGROUP", "CREATE", "b", "g", "$", "MKSTREAM")
+        a.send(["XREADGROUP", "GROUP", "g", "alice", "NOACK", "BLOCK", "0", "STREAMS", "b", ">"])
+        wait_blocked(b)
+        b.call("XADD", "b", "8-1", "f", "v")
+        out.append(a.read())
+        out.append(b.call("XPENDING", "b", "g"))
+        return out
+    elif name == "xreadgroup-key-deleted":
+        b.call("XGROUP", "CREATE", "b", "g", "$", "MKSTREAM")
+        a.send(["XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "b", ">"])
+        wait_blocked(b)
+        b.call("DEL", "b")
+    elif name == "xreadgroup-key-retyped":
+        b.call("XGROUP", "CREATE", "b", "g", "$", "MKSTREAM")
+        a.send(["XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "b", ">"])
+        wait_blocked(b)
+        b.call("DEL", "b")
+        b.call("SET", "b", "x")
+    elif name == "xreadgroup-group-destroyed":
+        b.call("XGROUP", "CREATE", "b", "g", "$", "MKSTREAM")
+        a.send(["XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "b", ">"])
+        wait_blocked(b)
+        b.call("XGROUP", "DESTROY", "b", "g")
+    out.append(a.read())
+    return out
+
+
+BLOCKING = ["xread-dollar", "xread-two-streams", "xread-survives-other-types", "xread-timeout", "xreadgroup-new",
+            "xreadgroup-noack", "xreadgroup-key-deleted", "xreadgroup-key-retyped", "xreadgroup-group-destroyed"]
+
+
+def blocking_cases(mport, rport, proto):
+    n = 0
+    for name in BLOCKING:
+        m = blocking_scenario(mport, proto, name)
+        r = blocking_scenario(rport, proto, name)
+        if m != r:
+            raise AssertionError("RESP%d blocking scenario %s differs\n magpie: %r\n redis:  %r" % (proto, name, m, r))
+        n += len(m)
+    return n
+
+
 def main():
     mport, rport = int(sys.argv[1]), int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
@@ -396,6 +486,7 @@ def main():
         for s in range(3):
             random_ops(p, random.Random(seed * 100 + s + proto), 400)
         total += p.checked
+        total += blocking_cases(mport, rport, proto)
     print("ok %d replies identical" % total)
 
 
