@@ -9,6 +9,7 @@ public enum RedisType
     Set,
     ZSet,
     Hash,
+    Stream,
 }
 
 public static class RedisTypeNames
@@ -20,6 +21,7 @@ public static class RedisTypeNames
         RedisType.Set => "set",
         RedisType.ZSet => "zset",
         RedisType.Hash => "hash",
+        RedisType.Stream => "stream",
         _ => "none",
     };
 
@@ -36,6 +38,7 @@ public static class RedisTypeNames
             var s when s.SequenceEqual("set"u8) => RedisType.Set,
             var s when s.SequenceEqual("zset"u8) => RedisType.ZSet,
             var s when s.SequenceEqual("hash"u8) => RedisType.Hash,
+            var s when s.SequenceEqual("stream"u8) => RedisType.Stream,
             _ => RedisType.None,
         };
         return type != RedisType.None;

@@ -43,4 +43,10 @@ public sealed class BlockedClient
     internal Timer? Timer { get; set; }
 
     internal bool Active { get; set; } = true;
+
+    /// <summary>
+    /// Serve this waiter even when its key was deleted (XREADGROUP answers a deleted stream with an
+    /// error); other waiters are passed over while the key is missing.
+    /// </summary>
+    public bool ServeWhenKeyMissing { get; set; }
 }

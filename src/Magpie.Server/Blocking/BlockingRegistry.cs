@@ -157,9 +157,9 @@ public sealed class BlockingRegistry : IKeyspaceObserver
         while (node is not null)
         {
             var next = node.Next;
-            if (db.Lookup(id.Key) is null) break;
             var waiter = node.Value;
-            if (TryServe(waiter, id.Key)) Finish(waiter);
+            // A missing key serves only waiters that answer its deletion (XREADGROUP's error).
+            if ((waiter.ServeWhenKeyMissing || db.Lookup(id.Key) is not null) && TryServe(waiter, id.Key)) Finish(waiter);
             node = next;
         }
     }
