@@ -50,9 +50,20 @@ public sealed class ConfigRegistry
         Add("client-output-buffer-limit", () => server.OutputLimits.Format(), v => server.OutputLimits.TrySet(v));
         // Persistence is off in this release; these answer as a Redis with persistence disabled,
         // which is what redis-benchmark and other tools ask about.
-        Add("save", () => "");
+        Add("save", () => _save, v =>
+        {
+            // "" (no snapshots) or "<seconds> <changes>" pairs, as Redis accepts; nothing is saved in this release.
+            var words = v.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length % 2 != 0 || words.Any(w => !long.TryParse(w, out long n) || n < 0)) return "Invalid save parameters";
+            _save = string.Join(' ', words);
+            return null;
+        });
         Add("appendonly", () => "no");
+        EncodingConfig.Register(this);
+        RedisConfigDefaults.AddMissing(this);
     }
+
+    private string _save = "";
 
     private static string? SetInt(string value, int min, int max, Action<int> apply)
     {
