@@ -17,4 +17,8 @@ public class RepliesDiffTests(MagpieAndRedisFixture fixture) : IClassFixture<Mag
     /// <summary>%.17g doubles (ZSCORE of 0.1+0.2 is 0.30000000000000004) and long double INCRBYFLOAT/HINCRBYFLOAT, 1e400 included.</summary>
     [Fact]
     public Task Doubles_and_float_increments() => AssertSameReplies("doubles");
+
+    /// <summary>OBJECT ENCODING (int, embstr, raw after APPEND/SETRANGE, listpack, hashtable, skiplist, intset, quicklist) under thresholds changed with CONFIG SET.</summary>
+    [Fact]
+    public Task Encodings_follow_the_configured_thresholds() => AssertSameReplies("encodings");
 }

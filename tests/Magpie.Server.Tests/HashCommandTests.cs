@@ -199,7 +199,7 @@ public class HashCommandTests
     public void Hscan_large_hash_iterates_with_a_cursor_and_survives_deletes()
     {
         var args = new List<string> { "HSET", "big" };
-        for (int i = 0; i < 300; i++) { args.Add("f" + i); args.Add("v" + i); }
+        for (int i = 0; i < 600; i++) { args.Add("f" + i); args.Add("v" + i); }
         c.Run(args.ToArray());
         Assert.Equal(Bulk("hashtable"), c.Run("OBJECT", "ENCODING", "big"));
         var seen = new HashSet<string>();
@@ -239,12 +239,13 @@ public class HashCommandTests
         Assert.Equal(Bulk("hashtable"), c.Run("OBJECT", "ENCODING", "longfield"));
 
         var args = new List<string> { "HSET", "many" };
-        for (int i = 0; i < 128; i++) { args.Add("f" + i); args.Add("v"); }
+        // hash-max-listpack-entries is 512 in Redis 7.0.
+        for (int i = 0; i < 512; i++) { args.Add("f" + i); args.Add("v"); }
         c.Run(args.ToArray());
         Assert.Equal(Bulk("listpack"), c.Run("OBJECT", "ENCODING", "many"));
         c.Run("HSET", "many", "one-more", "v");
         Assert.Equal(Bulk("hashtable"), c.Run("OBJECT", "ENCODING", "many"));
-        Assert.Equal(Int(129), c.Run("HLEN", "many"));
+        Assert.Equal(Int(513), c.Run("HLEN", "many"));
         Assert.Equal(Bulk("v"), c.Run("HGET", "many", "f77"));
     }
 

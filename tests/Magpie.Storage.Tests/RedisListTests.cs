@@ -55,21 +55,15 @@ public class RedisListTests
     }
 
     [Fact]
-    public void Encoding_converts_at_the_listpack_limits_with_hysteresis()
+    public void Encoding_is_quicklist_at_every_size_as_in_redis_7_0()
     {
         var list = new RedisList();
-        for (int i = 0; i < RedisList.ListpackMaxEntries; i++) list.PushTail(B("v"));
-        Assert.Equal("listpack", list.Encoding);
         list.PushTail(B("v"));
         Assert.Equal("quicklist", list.Encoding);
-        list.PopTail();
+        for (int i = 0; i < RedisList.ListpackMaxEntries; i++) list.PushTail(B("v"));
         Assert.Equal("quicklist", list.Encoding);
-        while (list.Count > RedisList.ListpackMaxEntries / 2) list.PopTail();
-        Assert.Equal("listpack", list.Encoding);
         list[0] = new byte[RedisList.ListpackMaxValue + 1];
         Assert.Equal("quicklist", list.Encoding);
-        list[0] = B("small");
-        Assert.Equal("listpack", list.Encoding);
     }
 
     [Fact]

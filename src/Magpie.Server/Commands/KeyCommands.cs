@@ -361,6 +361,7 @@ public static class KeyCommands
     internal static string EncodingOf(object value)
     {
         if (value is not byte[] s) return ((IRedisValue)value).Encoding;
+        if (RawStrings.IsRaw(s)) return "raw";
         if (s.Length <= 20 && RedisNumbers.TryParseInt64(s, out _)) return "int";
         return s.Length <= 44 ? "embstr" : "raw";
     }

@@ -259,7 +259,7 @@ public static class StringCommands
         var combined = new byte[old.Length + suffix.Length];
         old.CopyTo(combined, 0);
         suffix.CopyTo(combined.AsSpan(old.Length));
-        ctx.Db.Replace(entry, combined);
+        ctx.Db.Replace(entry, RawStrings.MarkRaw(combined));
         ctx.Reply.WriteInteger(combined.Length);
     }
 
@@ -377,6 +377,7 @@ public static class StringCommands
         }
         else updated = (byte[])old.Clone();
         patch.CopyTo(updated.AsSpan((int)offset));
+        RawStrings.MarkRaw(updated);
         if (entry is null) ctx.Db.Add(ctx.Arg(1), updated);
         else ctx.Db.Replace(entry, updated);
         ctx.Reply.WriteInteger(updated.Length);

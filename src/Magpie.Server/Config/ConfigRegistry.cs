@@ -78,6 +78,8 @@ public sealed class ConfigRegistry
         });
         // The append-only file is not built yet: it answers as a Redis with appendonly off.
         Add("appendonly", () => "no");
+        EncodingConfig.Register(this);
+        RedisConfigDefaults.AddMissing(this);
     }
 
     private static string? SetYesNo(string value, Action<bool> apply)

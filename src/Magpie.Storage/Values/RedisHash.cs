@@ -14,10 +14,10 @@ namespace Magpie.Storage.Values;
 public sealed class RedisHash : IRedisValue
 {
     /// <summary>hash-max-listpack-entries.</summary>
-    public const int MaxListpackEntries = 128;
+    public static int MaxListpackEntries { get; set; } = 512;
 
     /// <summary>hash-max-listpack-value.</summary>
-    public const int MaxListpackValue = 64;
+    public static int MaxListpackValue { get; set; } = 64;
 
     private const long FixedBytes = MemorySize.ObjectHeader + 48;
 

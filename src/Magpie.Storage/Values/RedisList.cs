@@ -32,7 +32,8 @@ public sealed class RedisList : IRedisValue
 
     public RedisType Type => RedisType.List;
 
-    public string Encoding => _quicklist ? "quicklist" : "listpack";
+    // Redis 7.0 keeps every list in a quicklist (listpack lists came with 7.2).
+    public string Encoding => "quicklist";
 
     public long Count => _count;
 

@@ -19,7 +19,7 @@ namespace Magpie.Storage.Values;
 public sealed class RedisSet : IRedisValue, IMemberEnumerable
 {
     /// <summary>set-max-intset-entries.</summary>
-    public const int MaxIntsetEntries = 512;
+    public static int MaxIntsetEntries { get; set; } = 512;
 
     /// <summary>The bounds of the flat, unindexed form (Redis 7.2's set-max-listpack-entries/value).</summary>
     public const int MaxSmallEntries = 128;

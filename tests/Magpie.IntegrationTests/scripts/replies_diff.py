@@ -52,6 +52,74 @@ HINCRBYFLOAT h g nope
 HSET h s abc
 HINCRBYFLOAT h s 1
 """,
+    # OBJECT ENCODING names and conversions under changed thresholds; CONFIG of the encoding options.
+    "encodings": """
+CONFIG SET hash-max-listpack-entries 4
+CONFIG GET hash-max-ziplist-entries
+HSET h a 1 b 2 c 3 d 4
+OBJECT ENCODING h
+HSET h e 5
+OBJECT ENCODING h
+CONFIG SET hash-max-ziplist-value 3
+CONFIG GET hash-max-listpack-value
+HSET h2 f abc
+OBJECT ENCODING h2
+HSET h3 f abcd
+OBJECT ENCODING h3
+CONFIG SET zset-max-listpack-entries 2
+ZADD z 1 a 2 b
+OBJECT ENCODING z
+ZADD z 3 c
+OBJECT ENCODING z
+CONFIG SET zset-max-ziplist-value 2
+ZADD z2 1 ab
+OBJECT ENCODING z2
+ZADD z3 1 abc
+OBJECT ENCODING z3
+CONFIG SET set-max-intset-entries 3
+SADD s 1 2 3
+OBJECT ENCODING s
+SADD s 4
+OBJECT ENCODING s
+SADD s2 a
+OBJECT ENCODING s2
+CONFIG SET list-max-listpack-size 4
+CONFIG GET list-max-ziplist-size
+CONFIG SET list-compress-depth 1
+CONFIG GET list-compress-depth
+RPUSH l a
+OBJECT ENCODING l
+SET k 123
+OBJECT ENCODING k
+SET k abc
+OBJECT ENCODING k
+SET k xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+OBJECT ENCODING k
+APPEND k2 x
+OBJECT ENCODING k2
+APPEND k2 y
+OBJECT ENCODING k2
+SETRANGE k3 0 ab
+OBJECT ENCODING k3
+SET k4 12
+APPEND k4 3
+OBJECT ENCODING k4
+INCR k4
+OBJECT ENCODING k4
+SET k5 1.5
+INCRBYFLOAT k5 1
+OBJECT ENCODING k5
+OBJECT ENCODING missing
+CONFIG SET save ""
+CONFIG GET save
+CONFIG SET hash-max-listpack-entries 512
+CONFIG SET hash-max-listpack-value 64
+CONFIG SET zset-max-listpack-entries 128
+CONFIG SET zset-max-listpack-value 64
+CONFIG SET set-max-intset-entries 512
+CONFIG SET list-max-listpack-size -2
+CONFIG SET list-compress-depth 0
+""",
 }
 
 def main():
@@ -62,7 +130,7 @@ def main():
             m, r = Conn(m_port, proto), Conn(r_port, proto)
             m.call("FLUSHALL"); r.call("FLUSHALL")
             for line in SUITES[suite].strip().splitlines():
-                args = line.split()
+                args = ["" if a == '""' else a for a in line.split()]
                 mr, rr = m.call(*args), r.call(*args)
                 if mr != rr: problems.append(f"RESP{proto} {line}: magpie={mr!r} redis={rr!r}")
     for p in problems: print(p)
