@@ -58,10 +58,10 @@ public sealed class DistributedCacheTests(ServersFixture servers) : IClassFixtur
     public async Task RedisCache_entry_expires()
     {
         using var cache = NewRedisCache("rcx:");
-        await cache.SetStringAsync("short", "v", new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1) }).WaitAsync(Timeout);
+        await cache.SetStringAsync("short", "v", new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(3) }).WaitAsync(Timeout);
         // RedisCache sends EXPIRE in whole seconds (under a second becomes 0: gone at once, on redis-server too).
         Assert.Equal("v", await cache.GetStringAsync("short"));
-        await Task.Delay(1600);
+        await Task.Delay(3600);
         Assert.Null(await cache.GetStringAsync("short"));
     }
 
@@ -70,7 +70,7 @@ public sealed class DistributedCacheTests(ServersFixture servers) : IClassFixtur
     {
         await using var first = HybridOver(s => s.AddMagpie(o => o.ConnectionString = $"127.0.0.1:{Port}"));
         await using var second = HybridOver(s => s.AddMagpie(o => o.ConnectionString = $"127.0.0.1:{Port}"));
-        await AssertHybridSharesL2(first.GetRequiredService<HybridCache>(), second.GetRequiredService<HybridCache>(), "hm");
+        await AssertHybridSharesL2(first.GetRequiredService<HybridCache>(), second.GetRequiredService<HybridCache>(), "hm", "dc:hm:item");
         // The entry reached Magpie through Magpie.Client's IDistributedCache (prefix "dc:").
         await using var mux = await Connections.ConnectAsync(Port);
         Assert.True(await mux.GetDatabase().KeyExistsAsync("dc:hm:item"));
@@ -81,7 +81,7 @@ public sealed class DistributedCacheTests(ServersFixture servers) : IClassFixtur
     {
         await using var first = HybridOver(s => s.AddStackExchangeRedisCache(o => { o.ConfigurationOptions = Connections.Options(Port); o.InstanceName = "hr1:"; }));
         await using var second = HybridOver(s => s.AddStackExchangeRedisCache(o => { o.ConfigurationOptions = Connections.Options(Port); o.InstanceName = "hr1:"; }));
-        await AssertHybridSharesL2(first.GetRequiredService<HybridCache>(), second.GetRequiredService<HybridCache>(), "hr");
+        await AssertHybridSharesL2(first.GetRequiredService<HybridCache>(), second.GetRequiredService<HybridCache>(), "hr", "hr1:hr:item");
         await using var mux = await Connections.ConnectAsync(Port);
         Assert.Equal(RedisType.Hash, await mux.GetDatabase().KeyTypeAsync("hr1:hr:item"));
     }
@@ -96,7 +96,7 @@ public sealed class DistributedCacheTests(ServersFixture servers) : IClassFixtur
         return services.BuildServiceProvider();
     }
 
-    private static async Task AssertHybridSharesL2(HybridCache first, HybridCache second, string prefix)
+    private async Task AssertHybridSharesL2(HybridCache first, HybridCache second, string prefix, string l2Key)
     {
         string key = $"{prefix}:item";
         int loads = 0;
@@ -109,6 +109,10 @@ public sealed class DistributedCacheTests(ServersFixture servers) : IClassFixtur
         }).AsTask())).WaitAsync(Timeout);
         Assert.All(values, v => Assert.Equal("loaded-once", v));
         Assert.Equal(1, loads);
+
+        // HybridCache writes L2 after handing the value back: wait until the entry is in Magpie.
+        await using (var mux = await Connections.ConnectAsync(Port))
+            await Eventually(async () => await mux.GetDatabase().KeyExistsAsync(l2Key));
 
         // The second process has an empty L1; it finds the value in Magpie (L2) and does not load.
         var fromL2 = await second.GetOrCreateAsync(key, _ => { Interlocked.Increment(ref loads); return ValueTask.FromResult("second load"); }).AsTask().WaitAsync(Timeout);
