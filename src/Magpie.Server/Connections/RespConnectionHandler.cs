@@ -69,6 +69,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
         }
         finally
         {
+            await server.Scripting.Watchdog.WaitWhileBusyAsync();
             lock (server.Keyspace.Sync)
             {
                 server.AccountQueryBuffer(session, 0);
@@ -171,6 +172,7 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
                 // A blocked client that disconnects (or is killed) stops waiting; the finally block cleans up.
                 await blocked.WaitAsync(closed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (closed.IsCancellationRequested) break;
+                await server.Scripting.Watchdog.WaitWhileBusyAsync();
                 lock (server.Keyspace.Sync)
                 {
                     flushedMark = session.Writer.BytesWritten;
@@ -191,12 +193,17 @@ public sealed partial class RespConnectionHandler(ServerState server, ILogger<Re
     private bool EnterKeyspace()
     {
         var sync = server.Keyspace.Sync;
-        if (sync.TryEnter()) return true;
         var watchdog = server.Scripting.Watchdog;
         while (true)
         {
             if (watchdog.IsBusy) return false;
-            if (sync.TryEnter(10)) return true;
+            if (sync.TryEnter(10))
+            {
+                // A busy script handed off to its worker leaves the lock free for a moment: not ours.
+                if (!watchdog.IsBusy) return true;
+                sync.Exit();
+                return false;
+            }
         }
     }
 

@@ -35,6 +35,7 @@ public sealed class KeyspaceMaintenance(ServerState server) : BackgroundService
             {
                 return;
             }
+            await server.Scripting.Watchdog.WaitWhileBusyAsync(stoppingToken);
             lock (server.Keyspace.Sync)
             {
                 server.ClientOutputBytesSample = server.Clients.OutputBufferBytes();

@@ -15,7 +15,9 @@ internal sealed class LuaEngine : IDisposable
 {
     private readonly Lua _lua;
     private readonly int _envRef;
-    private readonly int _handlerRef;
+    private readonly int _runRef;
+    private Lua? _thread;
+    private int _threadRef;
     private readonly LuaHookFunction _hook;
     private readonly List<LuaFunction> _keepAlive = [];
     private readonly LuaFunction _libraryTrampoline = LibraryTrampoline;
@@ -43,7 +45,7 @@ internal sealed class LuaEngine : IDisposable
         }
         api.Register(lua, _keepAlive);
         RunResource("sandbox.lua", pushNull: false, results: 2);
-        _handlerRef = lua.Ref(LuaRegistry.Index);
+        _runRef = lua.Ref(LuaRegistry.Index);
         _envRef = lua.Ref(LuaRegistry.Index);
         _hook = (state, _) => watchdog.OnHook(Lua.FromIntPtr(state));
         lua.SetHook(_hook, LuaHookMask.Count, HookInstructions);
@@ -144,53 +146,66 @@ internal sealed class LuaEngine : IDisposable
     }
 
     /// <summary>
-    /// Calls the referenced function with <paramref name="args"/> values already pushed, under the
-    /// error handler. On success the result is on top; on failure the error object is.
+    /// The coroutine scripts run in. Running in a coroutine lets the busy-script hook yield, so a
+    /// script past busy-reply-threshold can leave the socket I/O thread it started on and finish on
+    /// a worker (see <see cref="ScriptRunner"/>). Reused while calls end normally.
     /// </summary>
-    public bool Call(int reference, int args, out int handlerIndex)
+    public Lua PrepareThread()
     {
-        // Stack: ...args. Put the handler and the function below them.
-        int baseTop = _lua.GetTop() - args;
-        _lua.RawGetInteger(LuaRegistry.Index, _handlerRef);
-        _lua.Insert(baseTop + 1);
-        _lua.RawGetInteger(LuaRegistry.Index, reference);
-        _lua.Insert(baseTop + 2);
-        handlerIndex = baseTop + 1;
-        return _lua.PCall(args, 1, handlerIndex) == LuaStatus.OK;
+        if (_thread is null || _thread.Status != LuaStatus.OK || _thread.GetTop() != 0)
+        {
+            if (_thread is not null) _lua.Unref(LuaRegistry.Index, _threadRef);
+            _thread = _lua.NewThread();
+            _threadRef = _lua.Ref(LuaRegistry.Index);
+        }
+        return _thread;
     }
+
+    /// <summary>Pushes the run wrapper and the referenced function onto the coroutine, ready for <see cref="Resume"/>.</summary>
+    public void PushCall(Lua thread, int reference)
+    {
+        thread.RawGetInteger(LuaRegistry.Index, _runRef);
+        thread.RawGetInteger(LuaRegistry.Index, reference);
+    }
+
+    /// <summary>
+    /// Starts or continues the call. Yield: the hook handed the script off (it is still running).
+    /// OK: the coroutine holds (ok, value): the result, or the error object from the handler.
+    /// </summary>
+    public LuaStatus Resume(Lua thread, int args) => thread.Resume(null, args, out _);
 
     /// <summary>
     /// The error reply for the error object on top of the stack (popped), as Redis 7.0 writes it:
     /// "CODE message script: NAME, on @source:line." when the handler found the position.
     /// </summary>
-    public string TakeErrorMessage(string scriptName)
+    public static string TakeErrorMessage(Lua lua, string scriptName)
     {
         string message;
-        if (_lua.Type(-1) == LuaType.Table)
+        if (lua.Type(-1) == LuaType.Table)
         {
-            string? err = RawString("err");
-            string? source = RawString("source");
-            _lua.PushString("line");
-            _lua.RawGet(-2);
-            string? line = _lua.IsNumber(-1) ? _lua.ToInteger(-1).ToString() : _lua.IsString(-1) ? _lua.ToString(-1) : null;
-            _lua.Pop(1);
+            string? err = RawString(lua, "err");
+            string? source = RawString(lua, "source");
+            lua.PushString("line");
+            lua.RawGet(-2);
+            string? line = lua.IsNumber(-1) ? lua.ToInteger(-1).ToString() : lua.IsString(-1) ? lua.ToString(-1) : null;
+            lua.Pop(1);
             message = err ?? "ERR unknown error";
             if (source is not null && line is not null) message += $" script: {scriptName}, on {source}:{line}.";
         }
         else
         {
-            message = $"ERR Error running script (call to {scriptName}): {_lua.ToString(-1)}";
+            message = $"ERR Error running script (call to {scriptName}): {lua.ToString(-1)}";
         }
-        _lua.Pop(1);
+        lua.Pop(1);
         return message;
     }
 
-    private string? RawString(string field)
+    private static string? RawString(Lua lua, string field)
     {
-        _lua.PushString(field);
-        var type = _lua.RawGet(-2);
-        string? value = type is LuaType.String or LuaType.Number ? Encoding.UTF8.GetString(NativeLua.ToSpan(_lua.Handle, -1)) : null;
-        _lua.Pop(1);
+        lua.PushString(field);
+        var type = lua.RawGet(-2);
+        string? value = type is LuaType.String or LuaType.Number ? Encoding.UTF8.GetString(NativeLua.ToSpan(lua.Handle, -1)) : null;
+        lua.Pop(1);
         return value;
     }
 

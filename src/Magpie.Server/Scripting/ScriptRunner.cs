@@ -119,7 +119,7 @@ public sealed class ScriptRunner : IDisposable
         var engine = EvalEngine;
         engine.SetGlobalArray("KEYS", ctx.Request, 3, numKeys);
         engine.SetGlobalArray("ARGV", ctx.Request, 3 + numKeys, ctx.ArgCount - 3 - numKeys);
-        Execute(ctx, engine, script.FunctionRef, 0, script.Sha, readOnlyCommand || script.Flags.HasFlag(ScriptFlags.NoWrites), isEval: true);
+        Execute(ctx, engine, script.FunctionRef, null, script.Sha, readOnlyCommand || script.Flags.HasFlag(ScriptFlags.NoWrites), isEval: true);
     }
 
     /// <summary>Redis's checks of a script's flags before it runs (scriptPrepareForRun).</summary>
@@ -142,32 +142,88 @@ public sealed class ScriptRunner : IDisposable
     }
 
     /// <summary>
-    /// Calls a compiled function (its <paramref name="args"/> already pushed on the engine's stack)
-    /// as <paramref name="ctx"/>'s command and writes its result or error as the reply.
+    /// Calls a compiled function as <paramref name="ctx"/>'s command and writes its result or error
+    /// as the reply. <paramref name="pushArgs"/> pushes the function's arguments (FCALL) and
+    /// returns how many. Runs inline; a script that goes busy on a connection is handed off to a
+    /// worker thread and the connection waits for it like a blocked command (BlockUntil).
     /// </summary>
-    internal void Execute(CommandContext ctx, LuaEngine engine, int functionRef, int args, string name, bool readOnly, bool isEval)
+    internal void Execute(CommandContext ctx, LuaEngine engine, int functionRef, Func<Lua, int>? pushArgs, string name, bool readOnly, bool isEval)
     {
-        var lua = engine.State;
+        var thread = engine.PrepareThread();
+        engine.PushCall(thread, functionRef);
+        int args = 1 + (pushArgs?.Invoke(thread) ?? 0);
         _running = true;
         _readOnly = readOnly;
         _resp3 = false;
         _inner.Client.Database = ctx.Client.Database;
         _inner.Client.Protocol = RespVersion.Resp2;
-        Watchdog.Begin(isEval);
-        bool ok;
-        int handlerIndex;
+        bool detachable = ctx.Client.HasConnection && !ctx.Client.Transaction.InMulti && _server.Blocking.CommandDepth <= 1;
+        Watchdog.Begin(isEval, detachable);
+        LuaStatus status;
         try
         {
-            ok = engine.Call(functionRef, args, out handlerIndex);
+            status = engine.Resume(thread, args);
         }
-        finally
+        catch
         {
             Watchdog.End();
             _running = false;
+            throw;
         }
-        if (ok) LuaToResp.Write(lua, ctx.Reply, _resp3);
-        else ctx.Error(engine.TakeErrorMessage(name));
-        lua.SetTop(handlerIndex - 1);
+        if (status == LuaStatus.Yield)
+        {
+            ctx.BlockUntil = Task.Factory.StartNew(() => FinishDetached(ctx, engine, thread, name),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return;
+        }
+        Finish(ctx, thread, status, name);
+    }
+
+    private void Finish(CommandContext ctx, Lua thread, LuaStatus status, string name)
+    {
+        Watchdog.End();
+        _running = false;
+        if (status == LuaStatus.OK && thread.GetTop() >= 2)
+        {
+            if (thread.ToBoolean(1)) LuaToResp.Write(thread, ctx.Reply, _resp3);
+            else ctx.Error(LuaEngine.TakeErrorMessage(thread, name));
+        }
+        else
+        {
+            // An error the handler could not catch (out of memory, C stack overflow).
+            ctx.Error($"ERR Error running script (call to {name}): {thread.ToString(-1)}");
+        }
+        thread.SetTop(0);
+    }
+
+    /// <summary>The rest of a busy script, on a worker thread, under the keyspace lock.</summary>
+    private void FinishDetached(CommandContext ctx, LuaEngine engine, Lua thread, string name)
+    {
+        lock (_server.Keyspace.Sync)
+        {
+            // Like a top-level command: blocked clients are served when the script ends, not in between.
+            _server.Blocking.CommandDepth++;
+            try
+            {
+                LuaStatus status;
+                try
+                {
+                    status = engine.Resume(thread, 0);
+                }
+                catch (Exception ex)
+                {
+                    Watchdog.End();
+                    _running = false;
+                    lock (ctx.Client.OutputLock) ctx.Error("ERR internal error running script: " + ex.Message);
+                    return;
+                }
+                lock (ctx.Client.OutputLock) Finish(ctx, thread, status, name);
+            }
+            finally
+            {
+                if (--_server.Blocking.CommandDepth == 0) _server.Blocking.ServeReadyKeys();
+            }
+        }
     }
 
     internal void SetScriptResp(int resp)

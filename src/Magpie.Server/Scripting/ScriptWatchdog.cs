@@ -12,7 +12,9 @@ namespace Magpie.Server.Scripting;
 /// RespConnectionHandler) and, while it is set, answer their commands without the lock: -BUSY for
 /// everything but SCRIPT KILL and FUNCTION KILL, which set <see cref="_killRequested"/>; the hook
 /// sees it and raises Redis's "Script killed" error inside the script, which unwinds it, and the
-/// lock is released. Every field read by another thread is volatile; nothing else is shared.
+/// lock is released. When the script started on a connection's I/O thread (inline scheduling),
+/// the hook also yields the script's coroutine once it is busy, and a worker thread takes the lock
+/// and finishes it, so that I/O thread can serve its other connections meanwhile. Every field read by another thread is volatile; nothing else is shared.
 /// </summary>
 public sealed class ScriptWatchdog
 {
@@ -29,6 +31,8 @@ public sealed class ScriptWatchdog
     private volatile bool _killRequested;
     private volatile bool _dirty;
     private volatile bool _isEval;
+    private bool _detachable;
+    private bool _detached;
     private long _startedAt;
 
     /// <summary>busy-reply-threshold (alias lua-time-limit) in milliseconds; 0 or less: never busy.</summary>
@@ -39,8 +43,21 @@ public sealed class ScriptWatchdog
 
     public bool IsRunning => _running;
 
-    internal void Begin(bool isEval)
+    /// <summary>
+    /// Waits, without holding a thread, while a script is busy. Code that takes the keyspace lock
+    /// outside a command (disconnect clean-up, the maintenance tick) calls this first, so a
+    /// runaway script does not pin thread-pool threads that SCRIPT KILL's connection needs.
+    /// </summary>
+    public async ValueTask WaitWhileBusyAsync(CancellationToken cancellationToken = default)
     {
+        while (_busy && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    internal void Begin(bool isEval, bool detachable)
+    {
+        _detachable = detachable;
+        _detached = false;
         _startedAt = Stopwatch.GetTimestamp();
         _killRequested = false;
         _dirty = false;
@@ -65,10 +82,19 @@ public sealed class ScriptWatchdog
         if (!_running) return;
         if (!_busy && BusyReplyThresholdMs > 0 && Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds >= BusyReplyThresholdMs)
             _busy = true;
-        if (!_killRequested) return;
-        _killRequested = false;
-        RespToLua.PushError(lua, KilledBytes);
-        lua.Error(); // unwinds the script (a longjmp); nothing managed is left in this frame
+        if (_killRequested)
+        {
+            _killRequested = false;
+            RespToLua.PushError(lua, KilledBytes);
+            lua.Error(); // unwinds the script (a longjmp); nothing managed is left in this frame
+            return;
+        }
+        if (_busy && _detachable && !_detached && lua.IsYieldable)
+        {
+            // Leave the I/O thread: ScriptRunner resumes the coroutine on a worker.
+            _detached = true;
+            lua.Yield(0);
+        }
     }
 
     /// <summary>SCRIPT KILL (<paramref name="eval"/>) or FUNCTION KILL: Redis's reply text, null for OK.</summary>

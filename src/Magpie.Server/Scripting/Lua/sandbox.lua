@@ -97,5 +97,12 @@ local function handler(err)
   return err
 end
 
+-- What a script call runs inside its coroutine: the script under the handler, one result.
+local xpcall_ = xpcall
+local function run(f, ...)
+  local ok, v = xpcall_(f, handler, ...)
+  return ok, v
+end
+
 G.debug = nil
-return env, handler
+return env, run
