@@ -86,14 +86,16 @@ public sealed class RedisStreamIdMap<T>
             Array.Clear(chunk.Values, half, ChunkSize - half);
             right.Count = ChunkSize - half;
             chunk.Count = half;
-            _chunks.Insert(pos.Chunk + 1, right);
+            _chunkBytes -= BytesOf(chunk);
+            AddChunk(pos.Chunk + 1, right);
+            _chunkBytes += BytesOf(chunk);
             if (pos.Index > half)
             {
                 chunk = right;
                 pos = new(pos.Chunk + 1, pos.Index - half);
             }
         }
-        chunk.EnsureRoom();
+        EnsureRoom(chunk);
         Array.Copy(chunk.Ids, pos.Index, chunk.Ids, pos.Index + 1, chunk.Count - pos.Index);
         Array.Copy(chunk.Values, pos.Index, chunk.Values, pos.Index + 1, chunk.Count - pos.Index);
         chunk.Ids[pos.Index] = id;
@@ -110,10 +112,10 @@ public sealed class RedisStreamIdMap<T>
         if (_chunks.Count == 0 || _chunks[^1].Count == ChunkSize)
         {
             c = new Chunk();
-            _chunks.Add(c);
+            AddChunk(_chunks.Count, c);
         }
         else c = _chunks[^1];
-        c.EnsureRoom();
+        EnsureRoom(c);
         c.Ids[c.Count] = id;
         c.Values[c.Count] = value;
         c.Count++;
@@ -144,13 +146,14 @@ public sealed class RedisStreamIdMap<T>
         Array.Copy(c.Ids, index + 1, c.Ids, index, c.Count - index);
         Array.Copy(c.Values, index + 1, c.Values, index, c.Count - index);
         c.Values[c.Count] = default!;
-        if (c.Count == 0) _chunks.RemoveAt(chunkIndex);
+        if (c.Count == 0) RemoveChunk(chunkIndex);
         Count--;
     }
 
     public void Clear()
     {
         _chunks.Clear();
+        _chunkBytes = 0;
         Count = 0;
     }
 
@@ -227,15 +230,32 @@ public sealed class RedisStreamIdMap<T>
 
     private readonly record struct Position(int Chunk, int Index);
 
-    /// <summary>Bytes of the chunk arrays (ids and value slots), for memory estimates.</summary>
-    public long ChunkBytes
+    private long _chunkBytes;
+
+    /// <summary>Bytes of the chunks and their arrays (ids and value slots), kept current for memory estimates.</summary>
+    public long ChunkBytes => _chunkBytes + MemorySize.Array(_chunks.Capacity * MemorySize.Reference);
+
+    private static long BytesOf(Chunk c) =>
+        MemorySize.ObjectHeader + 24 + MemorySize.Array(c.Ids.Length * 16L) + MemorySize.Array(c.Values.Length * 8L);
+
+    private void AddChunk(int index, Chunk c)
     {
-        get
-        {
-            long total = MemorySize.Array(_chunks.Capacity * MemorySize.Reference);
-            foreach (var c in _chunks) total += MemorySize.ObjectHeader + 16 + MemorySize.Array(c.Ids.Length * 16L) + MemorySize.Array(c.Values.Length * 8L);
-            return total;
-        }
+        _chunks.Insert(index, c);
+        _chunkBytes += BytesOf(c);
+    }
+
+    private void RemoveChunk(int index)
+    {
+        _chunkBytes -= BytesOf(_chunks[index]);
+        _chunks.RemoveAt(index);
+    }
+
+    private void EnsureRoom(Chunk c)
+    {
+        if (c.Count < c.Ids.Length) return;
+        _chunkBytes -= BytesOf(c);
+        c.Grow();
+        _chunkBytes += BytesOf(c);
     }
 
     /// <summary>A sorted run of ids; its arrays start small and double up to <see cref="ChunkSize"/>.</summary>
@@ -245,9 +265,8 @@ public sealed class RedisStreamIdMap<T>
         public T[] Values = new T[4];
         public int Count;
 
-        public void EnsureRoom()
+        public void Grow()
         {
-            if (Count < Ids.Length) return;
             int size = Math.Min(ChunkSize, Ids.Length * 2);
             Array.Resize(ref Ids, size);
             Array.Resize(ref Values, size);
