@@ -72,7 +72,7 @@ public class ClusterModeTests
         string from = await Tools.RedisCliAsync(nodes[0].Port, "cluster", "myid");
         string to = await Tools.RedisCliAsync(nodes[1].Port, "cluster", "myid");
         var reshard = await Tools.RunAsync("redis-cli", ["--cluster", "reshard", $"127.0.0.1:{nodes[0].Port}", "--cluster-from", from, "--cluster-to", to,
-            "--cluster-slots", "1000", "--cluster-yes", "--cluster-timeout", "5000"], timeoutSeconds: 120);
+            "--cluster-slots", "1000", "--cluster-yes", "--cluster-timeout", "30000"], timeoutSeconds: 120);
         Assert.True(reshard.ExitCode == 0, reshard.StdOut[^Math.Min(2000, reshard.StdOut.Length)..] + reshard.StdErr);
         for (int i = 0; i < 10; i++) Assert.Equal($"v{i}", await Tools.RedisCliAsync(nodes[2].Port, "-c", "get", $"cli:{i}"));
         var check = await Tools.RunAsync("redis-cli", ["--cluster", "check", $"127.0.0.1:{nodes[2].Port}"]);

@@ -100,6 +100,6 @@ public class ListsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal("c\na\nb", await Tools.RedisCliAsync(Port, "LRANGE", "cli:l", "0", "-1"));
         Assert.Equal("ERR index out of range", await Tools.RedisCliAsync(Port, "LSET", "cli:l", "9", "x"));
         Assert.Equal("cli:l\nc\na", await Tools.RedisCliAsync(Port, "LMPOP", "1", "cli:l", "LEFT", "COUNT", "2"));
-        Assert.Equal("listpack", await Tools.RedisCliAsync(Port, "OBJECT", "ENCODING", "cli:l"));
+        Assert.Equal("quicklist", await Tools.RedisCliAsync(Port, "OBJECT", "ENCODING", "cli:l"));
     }
 }
