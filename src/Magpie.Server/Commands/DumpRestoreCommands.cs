@@ -23,7 +23,18 @@ public static class DumpRestoreCommands
             ctx.Reply.WriteNull();
             return;
         }
-        ctx.Reply.WriteBulk(DumpPayload.Create(entry.Value));
+        byte[] payload;
+        try
+        {
+            payload = DumpPayload.Create(entry.Value);
+        }
+        catch (NotSupportedException ex)
+        {
+            // A type the RDB writer can't encode yet (streams): a clear error, not an internal one.
+            ctx.Error("ERR " + ex.Message);
+            return;
+        }
+        ctx.Reply.WriteBulk(payload);
     }
 
     private static void Restore(CommandContext ctx)

@@ -89,7 +89,8 @@ public sealed partial class PersistenceManager : ICommandPropagator
         {
             WriteAtomically(RdbPath!, stream => RdbFileWriter.WriteKeyspace(stream, _server.Keyspace, SaveOptions()));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        // NotSupportedException: a value type the RDB writer can't encode yet (streams).
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             LogSaveFailed(_logger, ex, RdbPath!);
             LastBgsaveOk = false;
