@@ -7,8 +7,20 @@ import sys
 from resp_raw import Conn
 
 # Commands Magpie has that 7.0 doesn't (its own, and 7.2 additions).
-EXTRA = {"magpie.groupget", "magpie.groupset", "magpie.groupdel", "magpie.groupinvalidate",
+EXTRA = {"magpie.groupget", "magpie.groupset", "magpie.groupdel", "magpie.groupinvalidate", "magpie.clusterstate",
          "client|setinfo", "client|no-touch"}
+
+# Families merged on 2026-12-01 (bitmaps, HLL, geo, SORT/LCS, streams, scripting, ACL, persistence, cluster)
+# whose metadata is not yet aligned with 7.0.15. Their differences are printed as PENDING and do not fail
+# the run; remove a name once its command matches. Everything else must match exactly.
+PENDING_ALIGNMENT = set("""
+acl asking bgsave bitcount bitfield bitfield_ro bitop bitpos cluster dump
+eval eval_ro evalsha evalsha_ro geoadd geodist geohash geopos georadius georadius_ro
+georadiusbymember georadiusbymember_ro geosearch geosearchstore getbit lcs migrate pfadd pfcount pfmerge
+readonly readwrite restore restore-asking save script setbit shutdown sort sort_ro
+xack xadd xautoclaim xclaim xdel xgroup xinfo xlen xpending xrange
+xread xreadgroup xrevrange xsetid xtrim
+""".split())
 
 GETKEYS_SAMPLES = [s.split() for s in [
     "get k", "set k v", "mset a 1 b 2 c 3", "mget a b c", "del a b", "rename a b", "lmpop 2 l1 l2 left",
@@ -71,8 +83,17 @@ def main():
     m_names = set(norm(Conn(int(sys.argv[1]), 2).call("CONFIG", "GET", "*"))[0::2])
     r_names = set(norm(Conn(int(sys.argv[2]), 2).call("CONFIG", "GET", "*"))[0::2])
     for n in sorted(r_names - m_names): problems.append(f"CONFIG GET *: {n} missing")
+    def pending(p):
+        words = p.split()
+        return len(words) > 1 and words[0] in ("INFO", "DOCS") and words[1].rstrip(":").split("|")[0] in PENDING_ALIGNMENT
+    waiting = [p for p in problems if pending(p)]
+    problems = [p for p in problems if not pending(p)]
+    # The list only shrinks: a pending command that now matches must be taken off it.
+    still = {p.split()[1].rstrip(":").split("|")[0] for p in waiting}
+    for n in sorted(PENDING_ALIGNMENT - still): problems.append(f"{n}: matches redis now; remove it from PENDING_ALIGNMENT")
+    for p in waiting: print("PENDING " + p)
     for p in problems: print(p)
-    print(f"compared {compared} commands")
+    print(f"compared {compared} commands; {len(waiting)} known differences in {len(PENDING_ALIGNMENT)} commands pending alignment")
     if not problems: print("ALL OK")
 
 main()
