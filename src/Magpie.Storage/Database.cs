@@ -170,6 +170,7 @@ public sealed class Database
     {
         _keyspace.Stats.ExpiredKeys++;
         Remove(entry);
+        foreach (var listener in _keyspace.RemovalListeners) listener.KeyExpired(this, entry.Key);
     }
 
     public long CountInSlot(int slot) => _slots[slot].Count;

@@ -40,6 +40,9 @@ public sealed class Keyspace
 
     public IKeyspaceObserver? Observer { get; set; }
 
+    /// <summary>Told of keys the server deletes by itself (expiry, eviction); see <see cref="IKeyRemovalListener"/>.</summary>
+    public List<IKeyRemovalListener> RemovalListeners { get; } = [];
+
     /// <summary>The snapshot in progress (BGSAVE), told of writes so it can keep pre-images; null when none.</summary>
     public Persistence.SnapshotCapture? Snapshot { get; internal set; }
 
@@ -132,6 +135,7 @@ public sealed class Keyspace
             if (victim is null) return false;
             victim.Value.Db.Remove(victim.Value.Entry);
             Stats.EvictedKeys++;
+            foreach (var listener in RemovalListeners) listener.KeyEvicted(victim.Value.Db, victim.Value.Entry.Key);
         }
         return true;
     }

@@ -45,6 +45,35 @@ public class KeyspaceTests
         Assert.Equal(0, Db.VolatileCount);
     }
 
+    private sealed class RemovalLog : IKeyRemovalListener
+    {
+        public List<string> Events { get; } = [];
+        public void KeyExpired(Database db, byte[] key) => Events.Add($"expired {db.Index} {Encoding.UTF8.GetString(key)}");
+        public void KeyEvicted(Database db, byte[] key) => Events.Add($"evicted {db.Index} {Encoding.UTF8.GetString(key)}");
+    }
+
+    [Fact]
+    public void Removal_listeners_hear_expiry_and_eviction_but_not_commands()
+    {
+        var log = new RemovalLog();
+        _ks.RemovalListeners.Add(log);
+        Db.Add("lazy"u8, B("v"), _now + 10);
+        _ks[3].Add("active"u8, B("v"), _now + 10);
+        Db.Add("deleted"u8, B("v"));
+        Db.Remove("deleted"u8);
+        _now += 20;
+        Assert.Null(Db.Lookup("lazy"u8));
+        _ks.ActiveExpireCycle();
+        Assert.Equal(["expired 0 lazy", "expired 3 active"], log.Events);
+
+        log.Events.Clear();
+        _ks.Policy = EvictionPolicy.AllKeysRandom;
+        Db.Add("victim"u8, B(new string('x', 1000)));
+        _ks.MaxMemory = 1;
+        _ks.TryFreeMemory();
+        Assert.Equal(["evicted 0 victim"], log.Events);
+    }
+
     [Fact]
     public void Slots_know_their_keys()
     {
