@@ -101,23 +101,6 @@ public class SnapshotTests
     }
 
     [Fact]
-    public async Task A_stream_the_rdb_writer_cannot_encode_yet_gets_a_clear_error_and_loses_nothing()
-    {
-        var dir = NewDir();
-        await using var magpie = await MagpieNode.StartAsync("--data-dir", dir);
-        using var c = await RespClient.ConnectAsync(magpie.Port);
-        Assert.Equal("OK", c.Call("SET", "k", "v"));
-        Assert.Equal("OK", c.Call("SAVE"));
-        long before = new FileInfo(Path.Combine(dir, "dump.rdb")).Length;
-        c.Call("XADD", "s", "1-1", "f", "v");
-        Assert.StartsWith("ERR Magpie can't serialize a value of type RedisStream", c.CallString("SAVE"));
-        Assert.StartsWith("ERR Magpie can't serialize a value of type RedisStream", c.CallString("DUMP", "s"));
-        Assert.Equal(before, new FileInfo(Path.Combine(dir, "dump.rdb")).Length);
-        Assert.Equal("v", c.CallString("GET", "k"));
-        Assert.Equal(1L, c.Call("XLEN", "s"));
-    }
-
-    [Fact]
     public async Task Bad_files_and_directories_stop_the_node_with_a_clear_error()
     {
         var dir = NewDir();

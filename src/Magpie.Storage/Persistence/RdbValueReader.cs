@@ -9,7 +9,7 @@ namespace Magpie.Storage.Persistence;
 /// Reads a value of any RDB type redis-server 7.0.15 writes or still loads into Magpie's own value
 /// types: strings; lists as plain lists, ziplists, quicklists of ziplists or listpacks; sets as plain
 /// sets, intsets or listpacks; zsets as plain (text or binary scores), ziplists or listpacks; hashes as
-/// plain hashes, zipmaps, ziplists or listpacks. Types Magpie lacks (streams, modules) are refused with
+/// plain hashes, zipmaps, ziplists or listpacks; streams (types 15, 19, 21). Types Magpie lacks (modules) are refused with
 /// an error that names the type and the key.
 /// </summary>
 public static class RdbValueReader
@@ -60,6 +60,10 @@ public static class RdbValueReader
                     return ToHash(LegacyEncodings.ReadZiplist(r.ReadString()), start);
                 case RdbType.HashListpack:
                     return ToHash(ReadListpackItems(r.ReadString()), start);
+                case RdbType.StreamListpacks:
+                case RdbType.StreamListpacks2:
+                case RdbType.StreamListpacks3:
+                    return RdbStreamCodec.Read(r, type);
                 case RdbType.ModulePreGa:
                 case RdbType.Module2:
                 {
@@ -70,8 +74,6 @@ public static class RdbValueReader
                 }
                 default:
                     if (RdbValueCodecs.Find(type) is { } codec) return codec.Read(r, type);
-                    if (type is RdbType.StreamListpacks or RdbType.StreamListpacks2 or RdbType.StreamListpacks3)
-                        throw new RdbFormatException($"key '{KeyText(key)}' holds a stream (RDB type {type}); Magpie can't load streams yet", start);
                     throw new RdbFormatException($"key '{KeyText(key)}' has unknown RDB value type {type}", start);
             }
         }

@@ -42,6 +42,7 @@ public static class RdbValueWriter
         RedisSet s => s.IsIntset ? RdbType.SetIntset : RdbType.Set,
         RedisSortedSet z => z.Encoding == "listpack" ? RdbType.ZSetListpack : RdbType.ZSet2,
         RedisHash h => h.IsCompact ? RdbType.HashListpack : RdbType.Hash,
+        RedisStream => RdbType.StreamListpacks2,
         _ => RdbValueCodecs.Find(value)?.TypeOf(value) ?? throw Unsupported(value),
     };
 
@@ -71,6 +72,9 @@ public static class RdbValueWriter
                 break;
             case RedisHash hash:
                 WriteHash(o, hash, compress);
+                break;
+            case RedisStream stream:
+                RdbStreamCodec.Write(o, stream, compress);
                 break;
             default:
                 (RdbValueCodecs.Find(value) ?? throw Unsupported(value)).Write(o, value, compress);

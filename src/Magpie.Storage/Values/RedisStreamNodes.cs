@@ -76,6 +76,9 @@ public sealed class RedisStreamNodes
 
     public void RemoveFirst() => _nodes.RemoveAt(0);
 
+    /// <summary>Adds a node as loaded from RDB (its real master id, fields, counts and bytes), after the others.</summary>
+    public void AppendLoaded(Node node) => _nodes.Add(node);
+
     private int Find(RedisStreamId id)
     {
         int lo = 0, hi = _nodes.Count - 1, found = -1;

@@ -150,14 +150,79 @@ public class DumpPayloadTests
     }
 
     [Fact]
-    public void Streams_are_refused_naming_the_type_and_key()
+    public void Streams_round_trip_with_groups_pel_and_consumers()
     {
-        // Type byte 19 (stream listpacks 2) with a valid footer.
-        var body = new byte[] { RdbType.StreamListpacks2, 0 };
-        var payload = WithFooter(body);
-        Assert.False(DumpPayload.TryRead(payload, "mystream"u8, out _, out var error));
-        Assert.Contains("stream", error);
-        Assert.Contains("mystream", error);
+        var s = new RedisStream();
+        for (ulong i = 1; i <= 150; i++) s.Add(new RedisStreamId(i, 0), [B("f"), B(i.ToString()), B("g"), B("x")]);
+        s.Add(new RedisStreamId(200, 1), [B("other"), B("y")]);
+        s.Delete(new RedisStreamId(3, 0));
+        s.TryCreateGroup(B("grp"), new RedisStreamId(10, 0), 9, out var g);
+        var alice = g.GetOrAddConsumer("alice"u8, 1234, out _);
+        g.GetOrAddConsumer("bob"u8, 99, out _);
+        foreach (ulong i in new ulong[] { 4, 7, 10 })
+        {
+            var p = new RedisStreamPending(alice, 5000 + (long)i, (long)i);
+            g.Pending.Append(new RedisStreamId(i, 0), p);
+            alice.Pending.Append(new RedisStreamId(i, 0), p);
+        }
+        var payload = DumpPayload.Create(s);
+        Assert.Equal(RdbType.StreamListpacks2, payload[0]);
+        Assert.True(DumpPayload.TryRead(payload, out var value, out var error), error);
+        var t = Assert.IsType<RedisStream>(value);
+        Assert.Equal(s.Length, t.Length);
+        Assert.Equal(s.LastId, t.LastId);
+        Assert.Equal(s.FirstId, t.FirstId);
+        Assert.Equal(new RedisStreamId(3, 0), t.MaxDeletedEntryId);
+        Assert.Equal(151, t.EntriesAdded);
+        Assert.Equal(s.Nodes.Count, t.Nodes.Count);
+        Assert.True(t.Entries.TryGetValue(new RedisStreamId(200, 1), out var last));
+        Assert.Equal("other,y", string.Join(",", last.Select(x => Encoding.ASCII.GetString(x))));
+        Assert.False(t.Entries.ContainsKey(new RedisStreamId(3, 0)));
+        var tg = t.FindGroup("grp"u8)!;
+        Assert.Equal(9, tg.EntriesRead);
+        Assert.Equal(3, tg.Pending.Count);
+        Assert.True(tg.Pending.TryGetValue(new RedisStreamId(7, 0), out var p7));
+        Assert.Equal(5007, p7.DeliveryTime);
+        Assert.Equal(7, p7.DeliveryCount);
+        Assert.Equal("alice", Encoding.ASCII.GetString(p7.Consumer.Name));
+        Assert.Equal(1234, p7.Consumer.SeenTime);
+        Assert.Equal(3, p7.Consumer.Pending.Count);
+        Assert.Equal(0, tg.FindConsumer("bob"u8)!.Pending.Count);
+        // The same bytes again: writing is deterministic.
+        Assert.Equal(payload, DumpPayload.Create(t));
+    }
+
+    [Fact]
+    public void Streams_of_rdb_type_15_load_with_derived_metadata()
+    {
+        var s = new RedisStream();
+        s.Add(new RedisStreamId(1, 1), [B("f"), B("v")]);
+        s.Add(new RedisStreamId(1, 2), [B("f"), B("w")]);
+        s.Add(new RedisStreamId(5, 0), [B("o"), B("x")]);
+        var body19 = DumpPayload.Create(s)[..^10];
+        // Type 19 ends with first id 1-1, max deleted 0-0, entries added 3, 0 groups; type 15 has only the group count.
+        Assert.Equal(new byte[] { 1, 1, 0, 0, 3, 0 }, body19[^6..]);
+        var body15 = body19[..^6].Append((byte)0).ToArray();
+        body15[0] = RdbType.StreamListpacks;
+        Assert.True(DumpPayload.TryRead(WithFooter(body15), out var value, out var error), error);
+        var t = Assert.IsType<RedisStream>(value);
+        Assert.Equal(new RedisStreamId(1, 1), t.FirstId);
+        Assert.Equal(3, t.EntriesAdded);
+        Assert.Equal(new RedisStreamId(5, 0), t.LastId);
+    }
+
+    [Fact]
+    public void A_stream_pel_entry_without_a_consumer_is_refused()
+    {
+        var s = new RedisStream();
+        s.Add(new RedisStreamId(1, 0), [B("f"), B("v")]);
+        s.TryCreateGroup(B("g"), new RedisStreamId(1, 0), 1, out var g);
+        var c = g.GetOrAddConsumer("c"u8, 1, out _);
+        var p = new RedisStreamPending(c, 1, 1);
+        g.Pending.Append(new RedisStreamId(1, 0), p);
+        // The consumer's own PEL is left empty: the nack has no owner.
+        var payload = DumpPayload.Create(s);
+        Assert.False(DumpPayload.TryRead(payload, "mystream"u8, out _, out _));
     }
 
     [Fact]
