@@ -159,7 +159,11 @@ public sealed class BlockingRegistry : IKeyspaceObserver
             var next = node.Next;
             var waiter = node.Value;
             // A missing key serves only waiters that answer its deletion (XREADGROUP's error).
-            if ((waiter.ServeWhenKeyMissing || db.Lookup(id.Key) is not null) && TryServe(waiter, id.Key)) Finish(waiter);
+            if ((waiter.ServeWhenKeyMissing || db.Lookup(id.Key) is not null) && TryServe(waiter, id.Key))
+            {
+                _server.CommandStream.BlockedServed(waiter.Context, id.Key);
+                Finish(waiter);
+            }
             node = next;
         }
     }
@@ -198,6 +202,7 @@ public sealed class BlockingRegistry : IKeyspaceObserver
             }
         }
         _byClient.Remove(waiter.Context.Client.Id);
+        _server.CommandStream.BlockedEnded(waiter.Context.Client.Id);
         waiter.Context.Client.Blocked = false;
         waiter.Timer?.Dispose();
         waiter.Done.TrySetResult();

@@ -107,7 +107,12 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
         finally
         {
             // After a top-level command (a whole EXEC included): serve clients blocked on keys it changed.
-            if (--server.Blocking.CommandDepth == 0) server.Blocking.ServeReadyKeys();
+            if (--server.Blocking.CommandDepth == 0)
+            {
+                // What the command propagated goes out (wrapped in MULTI/EXEC if several) before the pops it unblocks.
+                server.CommandStream.EndCommand();
+                server.Blocking.ServeReadyKeys();
+            }
             keyspace.EndCommand();
         }
     }

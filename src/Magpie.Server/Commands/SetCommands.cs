@@ -43,6 +43,9 @@ public static class SetCommands
         return false;
     }
 
+    private static byte[] MemberBytes(RedisSet set, int position) =>
+        set.IsIntset ? Magpie.Protocol.RedisNumbers.FormatInt64(set.IntAt(position)) : set.MemberAt(position);
+
     private static void WriteMember(RespWriter reply, RedisSet set, int position)
     {
         if (set.IsIntset) reply.WriteBulk(set.IntAt(position));
@@ -129,6 +132,8 @@ public static class SetCommands
             }
             int p = rng.Next((int)one.Count);
             WriteMember(ctx.Reply, one, p);
+            // Replicas and the AOF get the member that was drawn, not another random draw.
+            if (ctx.Server.CommandStream.Active) ctx.Server.CommandStream.PropagateInstead(ctx, ["SREM"u8.ToArray(), ctx.ArgBytes(1), MemberBytes(one, p)]);
             one.RemoveAt(p);
             ctx.Db.SignalModified(single!);
             return;
@@ -149,16 +154,25 @@ public static class SetCommands
         {
             // Everything: reply with the whole set and delete the key.
             WriteWholeSet(ctx.Reply, set);
+            if (ctx.Server.CommandStream.Active) ctx.Server.CommandStream.PropagateInstead(ctx, ["DEL"u8.ToArray(), ctx.ArgBytes(1)]);
             ctx.Db.Remove(entry!);
             return;
         }
         int count = (int)l;
         ctx.Reply.WriteSetHeader(count);
+        var srem = ctx.Server.CommandStream.Active ? new byte[count + 2][] : null;
         for (int n = 0; n < count; n++)
         {
             int p = rng.Next((int)set.Count);
             WriteMember(ctx.Reply, set, p);
+            if (srem is not null) srem[n + 2] = MemberBytes(set, p);
             set.RemoveAt(p);
+        }
+        if (srem is not null)
+        {
+            srem[0] = "SREM"u8.ToArray();
+            srem[1] = ctx.ArgBytes(1);
+            ctx.Server.CommandStream.PropagateInstead(ctx, srem);
         }
         ctx.Db.SignalModified(entry!);
     }

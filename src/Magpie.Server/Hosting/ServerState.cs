@@ -39,11 +39,18 @@ public sealed class ServerState
         ClientReset += ForgetSubscriptionsAndTracking;
         Persistence = new Persistence.PersistenceManager(this, logger);
         Propagators.Add(Persistence);
+        CommandStream = new Propagation.CommandStream(this);
+        Propagators.Add(CommandStream);
+        Keyspace.RemovalListeners.Add(CommandStream);
+        Watches.Others.Add(CommandStream);
         ClientDisconnected += ForgetSubscriptionsAndTracking;
     }
 
     /// <summary>Snapshots: SAVE, BGSAVE, save points, the load at start.</summary>
     public Persistence.PersistenceManager Persistence { get; }
+
+    /// <summary>The write stream (Redis's propagate()): the AOF and the replication backlog are its sinks.</summary>
+    public Propagation.CommandStream CommandStream { get; }
 
     /// <summary>Told of every write command that succeeded (persistence, later the AOF and replication).</summary>
     public List<Persistence.ICommandPropagator> Propagators { get; } = [];
