@@ -37,6 +37,11 @@ internal static class ServerCommand
         ("--dbfilename", nameof(MagpieOptions.DbFilename), "snapshot file name in --data-dir (default dump.rdb)"),
         ("--save", nameof(MagpieOptions.Save), "save points, Redis syntax: \"3600 1 300 100\" (default \"\": no automatic snapshots)"),
         ("--rdbcompression", nameof(MagpieOptions.RdbCompression), "LZF-compress snapshot strings: yes or no (default yes)"),
+        ("--appendonly", nameof(MagpieOptions.AppendOnly), "keep an append-only file (Redis 7 multi-part) in --data-dir: yes or no (default no); it wins over the snapshot at start"),
+        ("--appendfsync", nameof(MagpieOptions.AppendFsync), "AOF fsync policy: always, everysec or no (default everysec)"),
+        ("--appenddirname", nameof(MagpieOptions.AppendDirName), "AOF directory inside --data-dir (default appendonlydir)"),
+        ("--appendfilename", nameof(MagpieOptions.AppendFilename), "AOF file name prefix (default appendonly.aof)"),
+        ("--aof-load-truncated", nameof(MagpieOptions.AofLoadTruncated), "drop a command cut short at the end of the AOF with a warning: yes or no (default yes)"),
         ("--peers", nameof(MagpieOptions.Peers), "RESP endpoints of every node, the same list on every node: host:port[@http_port][/gateway],..."),
         ("--self", nameof(MagpieOptions.Self), "this node's entry in --peers, host:port (default 127.0.0.1:<port>)"),
         ("--role", nameof(MagpieOptions.Role), "primary (owns slots) or gateway (owns none, forwards every group request)"),
@@ -89,6 +94,11 @@ internal static class ServerCommand
                 app = NodeHost.Build(nodeOptions);
             }
             catch (Magpie.Storage.Persistence.RdbFileException ex)
+            {
+                Console.Error.WriteLine($"Failed to start: {ex.Message}");
+                return 1;
+            }
+            catch (Magpie.Server.Persistence.AofFileException ex)
             {
                 Console.Error.WriteLine($"Failed to start: {ex.Message}");
                 return 1;

@@ -25,6 +25,7 @@ public sealed class CommandTable
         StringCommands.Register(table);
         HashCommands.Register(table);
         SetCommands.Register(table);
+        AofCommands.Register(table);
         KeyCommands.Register(table);
         ServerCommands.Register(table);
         TransactionCommands.Register(table);

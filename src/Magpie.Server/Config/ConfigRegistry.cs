@@ -76,8 +76,7 @@ public sealed class ConfigRegistry
             server.Persistence.Compress = v == "yes";
             return null;
         });
-        // The append-only file is not built yet: it answers as a Redis with appendonly off.
-        Add("appendonly", () => "no");
+        AofConfig.Register(this, server);
         EncodingConfig.Register(this);
         RedisConfigDefaults.AddMissing(this);
     }

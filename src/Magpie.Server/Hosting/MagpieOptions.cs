@@ -106,6 +106,21 @@ public sealed class MagpieOptions
 
     /// <summary>LZF-compress strings longer than 20 bytes in snapshots (Redis's "rdbcompression").</summary>
     public bool RdbCompression { get; set; } = true;
+
+    /// <summary>Keep an append-only file in DataDir/AppendDirName (Redis's "appendonly"); needs <see cref="DataDir"/>.</summary>
+    public bool AppendOnly { get; set; }
+
+    /// <summary>always, everysec (default) or no (Redis's "appendfsync").</summary>
+    public string AppendFsync { get; set; } = "everysec";
+
+    /// <summary>Directory of the multi-part AOF inside <see cref="DataDir"/> (Redis's "appenddirname").</summary>
+    public string AppendDirName { get; set; } = "appendonlydir";
+
+    /// <summary>Prefix of the AOF file names (Redis's "appendfilename").</summary>
+    public string AppendFilename { get; set; } = "appendonly.aof";
+
+    /// <summary>yes: a command cut short at the end of the AOF is dropped with a warning; no: the node refuses to start.</summary>
+    public bool AofLoadTruncated { get; set; } = true;
     /// <summary>yes: Redis Cluster mode (MOVED/ASK redirects, CLUSTER commands, slot migration); no (default): as today.</summary>
     public bool ClusterEnabled { get; set; }
 
@@ -163,6 +178,12 @@ public sealed class MagpieOptions
             errors.Add($"dbfilename: '{DbFilename}' must be a plain file name");
         if (!string.IsNullOrWhiteSpace(DataDir) && Persistence.PersistenceManager.CheckWritable(DataDir) is { } dirError)
             errors.Add($"data-dir: '{DataDir}' is not writable: {dirError}");
+        if (AppendOnly && string.IsNullOrWhiteSpace(DataDir)) errors.Add("appendonly: needs --data-dir (the AOF lives in DIR/appenddirname)");
+        if (Persistence.AppendOnlyFile.ParseFsync(AppendFsync) is null) errors.Add($"appendfsync: must be always, everysec or no (got '{AppendFsync}')");
+        if (string.IsNullOrWhiteSpace(AppendDirName) || AppendDirName.IndexOfAny(['/', '\\']) >= 0)
+            errors.Add($"appenddirname: '{AppendDirName}' must be a plain directory name");
+        if (string.IsNullOrWhiteSpace(AppendFilename) || AppendFilename.IndexOfAny(['/', '\\']) >= 0)
+            errors.Add($"appendfilename: '{AppendFilename}' must be a plain file name");
         if (ClusterNodeTimeout < 1) errors.Add($"cluster-node-timeout: must be at least 1 ms (got {ClusterNodeTimeout})");
         Cluster = ClusterConfig.Resolve(this, errors);
         ValidateGroups(errors);

@@ -15,6 +15,10 @@ public static class OptionNames
         ["Hz"] = "hz",
         ["DbFilename"] = "dbfilename",
         ["RdbCompression"] = "rdbcompression",
+        ["AppendOnly"] = "appendonly",
+        ["AppendFsync"] = "appendfsync",
+        ["AppendDirName"] = "appenddirname",
+        ["AppendFilename"] = "appendfilename",
         ["RequirePass"] = "requirepass",
         ["AclFile"] = "aclfile",
     };

@@ -31,17 +31,27 @@ internal static class PersistenceInfo
         Line("rdb_last_cow_size", 0);
         Line("rdb_last_load_keys_expired", p.LoadedExpired);
         Line("rdb_last_load_keys_loaded", p.LoadedKeys);
-        Line("aof_enabled", 0);
-        Line("aof_rewrite_in_progress", 0);
-        Line("aof_rewrite_scheduled", 0);
-        Line("aof_last_rewrite_time_sec", -1);
-        Line("aof_current_rewrite_time_sec", -1);
-        Line("aof_last_bgrewrite_status", "ok");
-        Line("aof_rewrites", 0);
-        Line("aof_rewrites_consecutive_failures", 0);
-        Line("aof_last_write_status", "ok");
+        var aof = p.Aof;
+        Line("aof_enabled", aof?.Enabled == true ? 1 : 0);
+        Line("aof_rewrite_in_progress", aof?.RewriteInProgress == true ? 1 : 0);
+        Line("aof_rewrite_scheduled", aof?.RewriteScheduled == true ? 1 : 0);
+        Line("aof_last_rewrite_time_sec", aof?.LastRewriteSeconds ?? -1);
+        Line("aof_current_rewrite_time_sec", aof?.CurrentRewriteSeconds ?? -1);
+        Line("aof_last_bgrewrite_status", aof?.LastRewriteOk == false ? "err" : "ok");
+        Line("aof_rewrites", aof?.Rewrites ?? 0);
+        Line("aof_rewrites_consecutive_failures", aof?.ConsecutiveFailures ?? 0);
+        Line("aof_last_write_status", aof?.LastWriteOk == false ? "err" : "ok");
         Line("aof_last_cow_size", 0);
         Line("module_fork_in_progress", 0);
         Line("module_fork_last_cow_size", 0);
+        if (aof is { Enabled: true })
+        {
+            Line("aof_current_size", aof.CurrentSize);
+            Line("aof_base_size", aof.BaseSize);
+            Line("aof_pending_rewrite", aof.RewriteScheduled ? 1 : 0);
+            Line("aof_buffer_length", aof.BufferLength);
+            Line("aof_pending_bio_fsync", 0);
+            Line("aof_delayed_fsync", 0);
+        }
     }
 }

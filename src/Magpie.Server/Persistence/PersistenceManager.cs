@@ -33,7 +33,11 @@ public sealed partial class PersistenceManager : ICommandPropagator
         Points = points;
         Compress = o.RdbCompression;
         LastSaveUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (DataDir is not null) Aof = new AppendOnlyFile(server, _logger, DataDir);
     }
+
+    /// <summary>The append-only file (null without a data dir).</summary>
+    public AppendOnlyFile? Aof { get; }
 
     public string? DataDir { get; }
 
@@ -225,6 +229,25 @@ public sealed partial class PersistenceManager : ICommandPropagator
     /// <summary>At start: load the snapshot if the data dir has one. Throws <see cref="RdbFileException"/> on a bad file.</summary>
     public void LoadAtStartup()
     {
+        if (Aof is not null && _server.Options.AppendOnly)
+        {
+            // As Redis: with appendonly yes the AOF is the only source, the snapshot is not read.
+            lock (_server.Keyspace.Sync)
+            {
+                Loading = true;
+                try
+                {
+                    Aof.LoadAtStartup();
+                }
+                finally
+                {
+                    Loading = false;
+                }
+                Dirty = 0;
+                if (Aof.Enable() is { } error) throw new AofFileException(Aof.ManifestPath, 0, error);
+            }
+            return;
+        }
         if (RdbPath is not { } path || !File.Exists(path)) return;
         var started = Stopwatch.StartNew();
         lock (_server.Keyspace.Sync)

@@ -23,7 +23,11 @@ public sealed class PersistenceService(ServerState server) : BackgroundService
             {
                 return;
             }
-            lock (server.Keyspace.Sync) p.Tick();
+            lock (server.Keyspace.Sync)
+            {
+                p.Tick();
+                p.Aof?.Tick();
+            }
         }
     }
 
@@ -31,7 +35,10 @@ public sealed class PersistenceService(ServerState server) : BackgroundService
     {
         await base.StopAsync(cancellationToken);
         var p = server.Persistence;
-        if (p.DataDir is null || p.ShutdownHandled) return;
+        if (p.DataDir is null) return;
+        // The AOF is written and fsynced before the process goes, whatever the policy.
+        lock (server.Keyspace.Sync) p.Aof?.Disable();
+        if (p.ShutdownHandled) return;
         p.WaitForBackgroundSave();
         if (!p.Points.Enabled) return;
         lock (server.Keyspace.Sync) p.Save();
