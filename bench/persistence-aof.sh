@@ -3,21 +3,23 @@
 # appendonly yes and appendfsync everysec: BGREWRITEAOF of N keys (its time, and GET/SET p50/p99 of
 # redis-benchmark, 50 clients, before and during the rewrite), and SET/INCR throughput with the AOF on.
 #
-#   bench/persistence-aof.sh [--keys N] [--requests N]
+#   bench/persistence-aof.sh [--keys N] [--requests N] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 keys=1000000
 requests=200000
+build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --keys) keys=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
     *) echo "unknown option $1"; exit 2 ;;
   esac
 done
 
-dotnet build src/Magpie -c Release -nologo -v quiet >/dev/null
+[ $build = 1 ] && dotnet build src/Magpie -c Release -nologo -v quiet >/dev/null
 magpie_dll=src/Magpie/bin/Release/net10.0/magpie.dll
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() { for _ in $(seq 1 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start"; exit 1; }

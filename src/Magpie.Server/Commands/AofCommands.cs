@@ -7,7 +7,7 @@ public static class AofCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add(new() { Name = "bgrewriteaof", Arity = 1, Flags = Admin | NoScript | NoAsyncLoading, Handler = BgRewriteAof, Group = "server", Summary = "Asynchronously rewrites the append-only file to disk.", Since = "1.0.0", Complexity = "O(1)", Acl = "@admin @slow @dangerous" });
+        t.Add(new() { Name = "bgrewriteaof", Arity = 1, Flags = Admin | NoScript | NoAsyncLoading, Handler = BgRewriteAof, Group = "server", Summary = "Asynchronously rewrite the append-only file", Since = "1.0.0", Complexity = "O(1)" });
     }
 
     private static void BgRewriteAof(CommandContext ctx)
