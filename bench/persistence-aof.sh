@@ -33,7 +33,7 @@ redis-server --port "$redis_port" --dir "$work/redis" --save "" --appendonly yes
 redis_pid=$!
 dotnet "$magpie_dll" server --port "$magpie_port" --http-port -1 --data-dir "$work/magpie" --appendonly yes --appendfsync everysec --log-level Warning >/dev/null &
 magpie_pid=$!
-trap 'kill $redis_pid $magpie_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $redis_pid $magpie_pid 2>/dev/null || true; rm -rf "$work"' EXIT INT TERM
 wait_port "$redis_port"
 wait_port "$magpie_port"
 
