@@ -76,6 +76,7 @@ public sealed class ConfigRegistry
             server.Persistence.Compress = v == "yes";
             return null;
         });
+        TlsConfig.Register(this, server.Tls);
         // The append-only file is not built yet: it answers as a Redis with appendonly off.
         Add("appendonly", () => "no");
         EncodingConfig.Register(this);
@@ -99,6 +100,8 @@ public sealed class ConfigRegistry
 
     public void Add(string name, Func<string> get, Func<string, string?>? set = null) =>
         _parameters[name] = new ConfigParameter(name, get, set);
+
+    public void Add(ConfigParameter parameter) => _parameters[parameter.Name] = parameter;
 
     /// <summary>Copies the validated start-up options into the keyspace and server.</summary>
     public void ApplyStartupOptions()
@@ -141,4 +144,10 @@ public sealed class ConfigRegistry
 public sealed record ConfigParameter(string Name, Func<string> Get, Func<string, string?>? Set)
 {
     public bool Mutable => Set is not null;
+
+    /// <summary>
+    /// Run once after every pair of a CONFIG SET was set (e.g. reload the TLS files once when the
+    /// certificate and key change together); an error rolls the whole CONFIG SET back.
+    /// </summary>
+    public Func<string?>? Apply { get; init; }
 }
