@@ -76,7 +76,7 @@ public sealed class ConfigRegistry
             server.Persistence.Compress = v == "yes";
             return null;
         });
-        TlsConfig.Register(this, server.Tls);
+        TlsConfig.Register(this, server);
         // The append-only file is not built yet: it answers as a Redis with appendonly off.
         Add("appendonly", () => "no");
         EncodingConfig.Register(this);

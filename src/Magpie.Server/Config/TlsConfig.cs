@@ -10,36 +10,37 @@ namespace Magpie.Server.Config;
 /// </summary>
 internal static class TlsConfig
 {
-    public static void Register(ConfigRegistry registry, TlsSettings tls)
+    public static void Register(ConfigRegistry registry, Hosting.ServerState server)
     {
-        Func<string?> reload = () => !tls.Needed ? null
-            : tls.Reload() is null ? null : "Unable to update TLS configuration. Check server logs.";
-        registry.Add("tls-port", () => tls.Port.ToString());
-        Add(registry, "tls-cert-file", () => tls.CertFile, v => tls.CertFile = v, reload);
-        Add(registry, "tls-key-file", () => tls.KeyFile, v => tls.KeyFile = v, reload);
-        Add(registry, "tls-key-file-pass", () => tls.KeyFilePass, v => tls.KeyFilePass = v, reload);
-        Add(registry, "tls-ca-cert-file", () => tls.CaCertFile, v => tls.CaCertFile = v, reload);
-        registry.Add(new ConfigParameter("tls-auth-clients", () => tls.AuthClients, v =>
+        // Read through the server each time: NodeHost replaces ServerState.Tls after construction with the instance Kestrel shares.
+        Func<string?> reload = () => !server.Tls.Needed ? null
+            : server.Tls.Reload() is null ? null : "Unable to update TLS configuration. Check server logs.";
+        registry.Add("tls-port", () => server.Tls.Port.ToString());
+        Add(registry, "tls-cert-file", () => server.Tls.CertFile, v => server.Tls.CertFile = v, reload);
+        Add(registry, "tls-key-file", () => server.Tls.KeyFile, v => server.Tls.KeyFile = v, reload);
+        Add(registry, "tls-key-file-pass", () => server.Tls.KeyFilePass, v => server.Tls.KeyFilePass = v, reload);
+        Add(registry, "tls-ca-cert-file", () => server.Tls.CaCertFile, v => server.Tls.CaCertFile = v, reload);
+        registry.Add(new ConfigParameter("tls-auth-clients", () => server.Tls.AuthClients, v =>
         {
             var value = v.ToLowerInvariant();
             if (TlsSettings.CheckAuthClients(value) is not null) return "argument(s) must be one of the following: no, yes, optional";
-            tls.AuthClients = value;
+            server.Tls.AuthClients = value;
             return null;
         }) { Apply = reload });
-        registry.Add(new ConfigParameter("tls-protocols", () => tls.Protocols, v =>
+        registry.Add(new ConfigParameter("tls-protocols", () => server.Tls.Protocols, v =>
         {
             if (!TlsSettings.TryParseProtocols(v, out _, out var error)) return error;
-            tls.Protocols = v;
+            server.Tls.Protocols = v;
             return null;
         }) { Apply = reload });
-        registry.Add(new ConfigParameter("tls-ciphersuites", () => tls.Ciphersuites, v =>
+        registry.Add(new ConfigParameter("tls-ciphersuites", () => server.Tls.Ciphersuites, v =>
         {
             if (!TlsSettings.TryParseCiphersuites(v, out _, out var error)) return error;
-            tls.Ciphersuites = v;
+            server.Tls.Ciphersuites = v;
             return null;
         }) { Apply = reload });
-        registry.Add(new ConfigParameter("tls-replication", () => tls.Replication ? "yes" : "no", v => SetYesNo(v, b => tls.Replication = b)) { Apply = reload });
-        registry.Add(new ConfigParameter("tls-cluster", () => tls.Cluster ? "yes" : "no", v => SetYesNo(v, b => tls.Cluster = b)) { Apply = reload });
+        registry.Add(new ConfigParameter("tls-replication", () => server.Tls.Replication ? "yes" : "no", v => SetYesNo(v, b => server.Tls.Replication = b)) { Apply = reload });
+        registry.Add(new ConfigParameter("tls-cluster", () => server.Tls.Cluster ? "yes" : "no", v => SetYesNo(v, b => server.Tls.Cluster = b)) { Apply = reload });
     }
 
     private static void Add(ConfigRegistry registry, string name, Func<string> get, Action<string> set, Func<string?> reload) =>
