@@ -224,10 +224,10 @@ public static class SortCommand
                 }
             }
             ctx.Reply.WriteArrayHeader(found.Count);
-            foreach (var value in found)
+            foreach (var lookedUp in found)
             {
-                if (value is null) ctx.Reply.WriteNull();
-                else ctx.Reply.WriteBulk(value);
+                if (lookedUp is null) ctx.Reply.WriteNull();
+                else ctx.Reply.WriteBulk(lookedUp);
             }
             return;
         }
