@@ -10,11 +10,26 @@ namespace Magpie.Server.Config;
 /// </summary>
 internal static class TlsConfig
 {
+    private static readonly Action<Microsoft.Extensions.Logging.ILogger, string, Exception?> Reloaded =
+        Microsoft.Extensions.Logging.LoggerMessage.Define<string>(Microsoft.Extensions.Logging.LogLevel.Information, new(1, "TlsReloaded"), "TLS configuration reloaded; new handshakes use {CertFile}");
+
+    private static readonly Action<Microsoft.Extensions.Logging.ILogger, string, Exception?> ReloadFailed =
+        Microsoft.Extensions.Logging.LoggerMessage.Define<string>(Microsoft.Extensions.Logging.LogLevel.Warning, new(2, "TlsReloadFailed"), "TLS configuration not changed: {Error}");
+
     public static void Register(ConfigRegistry registry, Hosting.ServerState server)
     {
         // Read through the server each time: NodeHost replaces ServerState.Tls after construction with the instance Kestrel shares.
-        Func<string?> reload = () => !server.Tls.Needed ? null
-            : server.Tls.Reload() is null ? null : "Unable to update TLS configuration. Check server logs.";
+        Func<string?> reload = () =>
+        {
+            if (!server.Tls.Needed) return null;
+            var error = server.Tls.Reload();
+            if (server.Tls.Logger is { } logger)
+            {
+                if (error is null) Reloaded(logger, server.Tls.CertFile, null);
+                else ReloadFailed(logger, error, null);
+            }
+            return error is null ? null : "Unable to update TLS configuration. Check server logs.";
+        };
         registry.Add("tls-port", () => server.Tls.Port.ToString());
         Add(registry, "tls-cert-file", () => server.Tls.CertFile, v => server.Tls.CertFile = v, reload);
         Add(registry, "tls-key-file", () => server.Tls.KeyFile, v => server.Tls.KeyFile = v, reload);

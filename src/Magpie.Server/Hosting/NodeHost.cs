@@ -104,6 +104,7 @@ public static class NodeHost
         {
             var groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>();
             var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups, Tls = tls };
+            tls.Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Tls");
             state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
             if (options.ClusterEnabled) state.ClusterMode = Sharding.ClusterMode.Create(options, sp.GetRequiredService<Peers.ClusterConfig>(), state.Commands);
             return state;

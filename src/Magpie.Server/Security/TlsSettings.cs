@@ -18,6 +18,9 @@ public sealed class TlsSettings
 
     public int Port { get; init; }
 
+    /// <summary>Where a CONFIG SET reload reports what failed ("Check server logs").</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
     /// <summary>The HTTP API answers HTTPS (with the same certificate) instead of HTTP.</summary>
     public bool Http { get; init; }
 
