@@ -16,6 +16,8 @@ command -v prometheus >/dev/null || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-redis-exporter ] || need_apt+=(prometheus-redis-exporter)
 # PyYAML for the Helm chart check (tests/Magpie.Ecosystem.Tests/scripts/check_chart.py).
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
+# openssl makes the certificates of the TLS tests (tests/Magpie.IntegrationTests/Security/TlsTests.cs).
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq

@@ -28,6 +28,9 @@ public sealed class MagpieConnectionOptions
     /// <summary>Overrides certificate validation (e.g. for a test CA). Null keeps the platform's checks.</summary>
     public RemoteCertificateValidationCallback? CertificateValidation { get; set; }
 
+    /// <summary>Certificates offered to a server that asks for one (Redis's tls-auth-clients); with <see cref="Ssl"/>.</summary>
+    public System.Security.Cryptography.X509Certificates.X509CertificateCollection? ClientCertificates { get; set; }
+
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a command may wait for its reply, queueing time included.</summary>

@@ -55,7 +55,7 @@ internal sealed class PhysicalConnection : IAsyncDisposable
             if (options.Ssl)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false, options.CertificateValidation);
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = options.SslHost ?? options.Host }, timeout.Token).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = options.SslHost ?? options.Host, ClientCertificates = options.ClientCertificates }, timeout.Token).ConfigureAwait(false);
                 stream = ssl;
             }
             var connection = new PhysicalConnection(owner, socket, stream);

@@ -191,7 +191,19 @@ public static class KeyCommands
         if (!ScanOptions.TryParse(ctx, 2, allowType: true, out var options)) return;
         var keys = new List<byte[]>();
         var expired = new List<Entry>();
-        ulong next = ctx.Db.Scan(cursor, options.Count, entry =>
+        // A large COUNT is walked in steps of 1024 within keyspace-walk-budget-ms: past it SCAN
+        // returns what it has with the cursor to continue from, as a shorter SCAN reply is allowed.
+        var budget = new KeyspaceWalkBudget(ctx.Server.KeyspaceWalkBudgetMs);
+        ulong next = cursor;
+        int remaining = options.Count;
+        do
+        {
+            next = ctx.Db.Scan(next, Math.Min(remaining, 1024), Visit);
+            remaining -= 1024;
+        }
+        while (remaining > 0 && next != 0 && !budget.Spent);
+
+        void Visit(Entry entry)
         {
             if (entry.ExpireAt != 0 && entry.ExpireAt <= ctx.Now)
             {
@@ -201,7 +213,7 @@ public static class KeyCommands
             if (options.Type != RedisType.None && entry.Type != options.Type) return;
             if (options.Pattern is not null && !Glob.Match(options.Pattern, entry.Key)) return;
             keys.Add(entry.Key);
-        });
+        }
         foreach (var e in expired) ctx.Db.Remove(e);
         ctx.Reply.WriteArrayHeader(2);
         ctx.Reply.WriteBulk(Encoding.ASCII.GetBytes(next.ToString()));

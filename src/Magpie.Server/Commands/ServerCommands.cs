@@ -133,6 +133,15 @@ public static class ServerCommands
             ctx.Error($"ERR CONFIG SET failed (possibly related to argument '{param.Name}') - {error}");
             return;
         }
+        foreach (var group in pairs.Where(p => p.Param.Apply is not null).GroupBy(p => p.Param.Apply))
+        {
+            var error = group.Key!();
+            if (error is null) continue;
+            foreach (var (p, v) in previous) p.Set!(v);
+            group.Key!();
+            ctx.Error($"ERR CONFIG SET failed (possibly related to argument '{group.First().Param.Name}') - {error}");
+            return;
+        }
         ctx.Reply.WriteOk();
     }
 

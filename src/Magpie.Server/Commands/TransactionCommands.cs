@@ -105,7 +105,7 @@ public static class TransactionCommands
             {
                 replay.Load(args);
                 var spec = ctx.Server.Dispatcher.Resolve(ctx, replay);
-                if (spec is not null) ctx.Server.Dispatcher.Run(ctx, spec);
+                if (spec is not null && ctx.Server.Acl.PermitQueued(ctx, spec)) ctx.Server.Dispatcher.Run(ctx, spec);
             }
         }
         finally

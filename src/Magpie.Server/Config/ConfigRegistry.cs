@@ -77,6 +77,7 @@ public sealed class ConfigRegistry
             return null;
         });
         AofConfig.Register(this, server);
+        TlsConfig.Register(this, server);
         EncodingConfig.Register(this);
         RedisConfigDefaults.AddMissing(this);
     }
@@ -98,6 +99,8 @@ public sealed class ConfigRegistry
 
     public void Add(string name, Func<string> get, Func<string, string?>? set = null) =>
         _parameters[name] = new ConfigParameter(name, get, set);
+
+    public void Add(ConfigParameter parameter) => _parameters[parameter.Name] = parameter;
 
     /// <summary>Copies the validated start-up options into the keyspace and server.</summary>
     public void ApplyStartupOptions()
@@ -140,4 +143,10 @@ public sealed class ConfigRegistry
 public sealed record ConfigParameter(string Name, Func<string> Get, Func<string, string?>? Set)
 {
     public bool Mutable => Set is not null;
+
+    /// <summary>
+    /// Run once after every pair of a CONFIG SET was set (e.g. reload the TLS files once when the
+    /// certificate and key change together); an error rolls the whole CONFIG SET back.
+    /// </summary>
+    public Func<string?>? Apply { get; init; }
 }

@@ -66,6 +66,39 @@ public sealed class MagpieOptions
     /// <summary>A bearer token the HTTP API accepts besides HTTP Basic with an ACL user.</summary>
     public string HttpToken { get; set; } = "";
 
+    /// <summary>TLS RESP port (Redis's tls-port); 0: no TLS listener. With --port 0 the node serves TLS only.</summary>
+    public int TlsPort { get; set; }
+
+    /// <summary>PEM certificate (optionally followed by its intermediates) for TLS and HTTPS.</summary>
+    public string TlsCertFile { get; set; } = "";
+
+    /// <summary>PEM private key of <see cref="TlsCertFile"/>.</summary>
+    public string TlsKeyFile { get; set; } = "";
+
+    /// <summary>Password of an encrypted <see cref="TlsKeyFile"/>.</summary>
+    public string TlsKeyFilePass { get; set; } = "";
+
+    /// <summary>PEM CA certificates that client and peer certificates must chain to.</summary>
+    public string TlsCaCertFile { get; set; } = "";
+
+    /// <summary>yes: clients on the TLS port need a certificate; optional: checked if sent; no: not asked.</summary>
+    public string TlsAuthClients { get; set; } = "yes";
+
+    /// <summary>Allowed protocols, e.g. "TLSv1.2 TLSv1.3" (empty: both).</summary>
+    public string TlsProtocols { get; set; } = "";
+
+    /// <summary>Allowed cipher suites, colon separated IANA names (empty: the platform's default).</summary>
+    public string TlsCiphersuites { get; set; } = "";
+
+    /// <summary>Replication links dial with TLS (Redis's tls-replication).</summary>
+    public bool TlsReplication { get; set; }
+
+    /// <summary>Cluster links (MIGRATE, peer group calls, health probes) dial with TLS (Redis's tls-cluster).</summary>
+    public bool TlsCluster { get; set; }
+
+    /// <summary>The HTTP API port serves HTTPS with tls-cert-file/tls-key-file.</summary>
+    public bool HttpTls { get; set; }
+
     /// <summary>Run commands on the socket I/O threads (faster; a slow command delays other connections on that thread).</summary>
     public bool InlineScheduling { get; set; } = true;
 
@@ -170,6 +203,7 @@ public sealed class MagpieOptions
             errors.Add($"client-query-buffer-limit: '{ClientQueryBufferLimit}' must be a memory size of at least 1mb");
         if (AclFile.Length > 0 && !File.Exists(AclFile)) errors.Add($"aclfile: '{AclFile}' does not exist");
         if (AclFile.Length > 0 && RequirePass.Length > 0) errors.Add("aclfile: can't be used together with requirepass; set the default user's password in the ACL file");
+        Security.TlsSettings.Check(this, errors);
         if (LogFormat is not ("text" or "json")) errors.Add($"log-format: must be text or json (got '{LogFormat}')");
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, true, out _))
             errors.Add($"log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");

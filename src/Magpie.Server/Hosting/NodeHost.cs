@@ -96,11 +96,15 @@ public static class NodeHost
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);
+        var tls = Security.TlsSettings.FromOptions(options);
+        if (tls.Needed && tls.Reload() is { } tlsError) throw new OptionsException([tlsError]);
+        builder.Services.AddSingleton(tls);
         builder.Services.AddMagpieCluster(options);
         builder.Services.AddSingleton(sp =>
         {
             var groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>();
-            var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups };
+            var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups, Tls = tls };
+            tls.Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Tls");
             state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
             if (options.ClusterEnabled) state.ClusterMode = Sharding.ClusterMode.Create(options, sp.GetRequiredService<Peers.ClusterConfig>(), state.Commands);
             return state;
@@ -124,8 +128,29 @@ public static class NodeHost
         {
             foreach (var address in ParseAddresses(options))
             {
-                kestrel.Listen(address, options.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
-                if (options.HttpPort >= 0) kestrel.Listen(address, options.HttpPort);
+                // As Redis: --port 0 with --tls-port serves TLS only (without --tls-port, 0 picks a free port).
+                if (options.Port > 0 || options.TlsPort == 0)
+                    kestrel.Listen(address, options.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+                // Kestrel's TLS middleware in front of the RESP handler; asked per handshake, so a
+                // CONFIG SET tls-cert-file reload applies to the next connection.
+                if (options.TlsPort > 0)
+                    kestrel.Listen(address, options.TlsPort, listen =>
+                    {
+                        listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions
+                        {
+                            OnConnection = _ => ValueTask.FromResult(tls.ServerOptions()),
+                        });
+                        listen.UseConnectionHandler<RespConnectionHandler>();
+                    });
+                if (options.HttpPort >= 0)
+                    kestrel.Listen(address, options.HttpPort, listen =>
+                    {
+                        if (options.HttpTls)
+                            listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions
+                            {
+                                OnConnection = _ => ValueTask.FromResult(tls.HttpsOptions()),
+                            });
+                    });
             }
         });
         configure?.Invoke(builder);

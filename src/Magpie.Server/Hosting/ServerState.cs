@@ -24,6 +24,7 @@ public sealed class ServerState
         Keyspace = new Keyspace(options.Databases);
         Commands = CommandTable.CreateDefault();
         Acl = new Security.AclStore(this);
+        Tls = Security.TlsSettings.FromOptions(options);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         Scripting = new Scripting.ScriptRunner(this, logger);
@@ -89,6 +90,9 @@ public sealed class ServerState
 
     /// <summary>ACL users, AUTH and the per-command permission check.</summary>
     public Security.AclStore Acl { get; }
+
+    /// <summary>TLS files and settings (CONFIG SET tls-* reloads them); NodeHost shares one with Kestrel and the peer links.</summary>
+    public Security.TlsSettings Tls { get; init; }
 
     public CommandDispatcher Dispatcher { get; }
 

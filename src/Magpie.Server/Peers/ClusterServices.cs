@@ -14,7 +14,8 @@ public static class ClusterServices
         var config = options.Cluster ?? ClusterConfig.Resolve(options, []);
         services.AddSingleton(config);
         services.AddSingleton(sp => new PeerConnections(config.PeerTimeout, sp.GetRequiredService<ILoggerFactory>(),
-            options.PeerUser, options.PeerPassword.Length > 0 ? options.PeerPassword : options.RequirePass));
+            options.PeerUser, options.PeerPassword.Length > 0 ? options.PeerPassword : options.RequirePass,
+            sp.GetService<Security.TlsSettings>()));
         services.AddSingleton(sp => StaticCluster.Create(
             config.Self,
             config.Nodes,

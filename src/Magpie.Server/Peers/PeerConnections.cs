@@ -14,8 +14,9 @@ namespace Magpie.Server.Peers;
 /// When the cluster's nodes require a password, every peer link authenticates with
 /// <paramref name="user"/> and <paramref name="password"/> (--peer-user/--peer-password, the
 /// counterpart of Redis's masteruser/masterauth); replication and MIGRATE are to reuse them.
+/// With --tls-cluster they dial with TLS (<see cref="Security.TlsClientOptions"/>).
 /// </remarks>
-public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerFactory, string? user = null, string? password = null) : IAsyncDisposable
+public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerFactory, string? user = null, string? password = null, Security.TlsSettings? tls = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<MagpieConnection>>> _connections = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("Magpie.Peers");
@@ -53,6 +54,8 @@ public sealed class PeerConnections(TimeSpan peerTimeout, ILoggerFactory loggerF
             ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         };
+        // --tls-cluster: peer links present this node's certificate and check the peer's against the CA.
+        tls?.ForCluster?.ApplyTo(options);
         return MagpieConnection.ConnectAsync(options, _logger);
     }
 

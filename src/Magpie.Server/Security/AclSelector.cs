@@ -234,19 +234,7 @@ public sealed class AclSelector
     {
         index = 0;
         if (!_allowed.Contains(spec)) return AclDenial.Command;
-        if (!AllKeys && (spec.FirstKey > 0 || spec.NumKeysIndex > 0))
-        {
-            bool needRead = spec.HasFlag(CommandFlags.ReadOnly);
-            bool needWrite = spec.HasFlag(CommandFlags.Write);
-            foreach (int i in spec.KeyPositions(request.Count, request.GetString))
-            {
-                if (!KeyAllowed(request[i], needRead, needWrite))
-                {
-                    index = i;
-                    return AclDenial.Key;
-                }
-            }
-        }
+        if (!AllKeys && !KeysAllowed(spec, request, out index)) return AclDenial.Key;
         if (!AllChannels && ChannelArguments(spec) is var (first, patterns) && first > 0)
         {
             int last = spec.Name == "publish" ? 1 : request.Count - 1;
@@ -260,6 +248,83 @@ public sealed class AclSelector
             }
         }
         return AclDenial.None;
+    }
+
+    /// <summary>
+    /// Redis 7.0's ACLSelectorCheckKey: each key is checked with its own key spec's flags, ACCESS
+    /// needing read permission and INSERT/DELETE/UPDATE write permission (COPY reads its source and
+    /// writes its destination). SET's variable flags are resolved as Redis's setGetKeys does. Commands
+    /// without reliable specs (none declared, or an incomplete one) fall back to the command's
+    /// read/write flag for every key.
+    /// </summary>
+    private bool KeysAllowed(CommandSpec spec, Protocol.RespRequest request, out int index)
+    {
+        index = 0;
+        if (spec.FullName is "sort" or "sort_ro") return SortKeysAllowed(request, out index);
+        var specs = spec.Keys;
+        if (specs is null || specs.Length == 0 || Array.Exists(specs, k => k.Flags.HasFlag(KeySpecFlags.Incomplete)))
+        {
+            if (spec.FirstKey <= 0 && spec.NumKeysIndex <= 0) return true;
+            bool needRead = spec.HasFlag(CommandFlags.ReadOnly);
+            bool needWrite = spec.HasFlag(CommandFlags.Write);
+            foreach (int i in spec.KeyPositions(request.Count, request.GetString))
+            {
+                if (KeyAllowed(request[i], needRead, needWrite)) continue;
+                index = i;
+                return false;
+            }
+            return true;
+        }
+        var positions = new List<int>(2);
+        foreach (var keySpec in specs)
+        {
+            if (keySpec.Flags.HasFlag(KeySpecFlags.NotKey)) continue;
+            positions.Clear();
+            keySpec.AddPositions(positions, request.Count, request.GetString);
+            var flags = keySpec.Flags.HasFlag(KeySpecFlags.VariableFlags) ? VariableKeyFlags(spec, request, keySpec.Flags) : keySpec.Flags;
+            bool read = flags.HasFlag(KeySpecFlags.Access);
+            bool write = (flags & (KeySpecFlags.Insert | KeySpecFlags.Delete | KeySpecFlags.Update)) != 0;
+            foreach (int i in positions)
+            {
+                if (KeyAllowed(request[i], read, write)) continue;
+                index = i;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Redis's sortGetKeys: the sorted key needs read access, a STORE destination write access.</summary>
+    private bool SortKeysAllowed(Protocol.RespRequest request, out int index)
+    {
+        index = 1;
+        if (request.Count < 2 || !KeyAllowed(request[1], needRead: true, needWrite: false)) return request.Count < 2;
+        for (int i = 2; i < request.Count; i++)
+        {
+            var arg = request[i];
+            if (System.Text.Ascii.EqualsIgnoreCase(arg, "LIMIT"u8)) i += 2;
+            else if (System.Text.Ascii.EqualsIgnoreCase(arg, "GET"u8) || System.Text.Ascii.EqualsIgnoreCase(arg, "BY"u8)) i += 1;
+            else if (System.Text.Ascii.EqualsIgnoreCase(arg, "STORE"u8) && i + 1 < request.Count)
+            {
+                if (!KeyAllowed(request[i + 1], needRead: false, needWrite: true))
+                {
+                    index = i + 1;
+                    return false;
+                }
+                i += 1;
+            }
+        }
+        index = 0;
+        return true;
+    }
+
+    /// <summary>The flags Redis's getkeys procedure gives a VARIABLE_FLAGS key (SET: read too only with GET).</summary>
+    private static KeySpecFlags VariableKeyFlags(CommandSpec spec, Protocol.RespRequest request, KeySpecFlags declared)
+    {
+        if (spec.FullName != "set") return declared;
+        for (int i = 3; i < request.Count; i++)
+            if (request[i].Length == 3 && System.Text.Ascii.EqualsIgnoreCase(request[i], "GET"u8)) return KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Update;
+        return KeySpecFlags.OW | KeySpecFlags.Update;
     }
 
     /// <summary>Which arguments of a pub/sub command name channels (from 1), and whether they are patterns.</summary>

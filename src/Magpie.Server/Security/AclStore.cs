@@ -110,6 +110,28 @@ public sealed class AclStore
         return false;
     }
 
+    /// <summary>
+    /// EXEC re-checks each queued command as it runs, as Redis does: the user's rules may have changed
+    /// since MULTI. A denied command answers Redis's NOPERM text in its slot; the others still run.
+    /// </summary>
+    public bool PermitQueued(CommandContext ctx, CommandSpec spec)
+    {
+        var session = ctx.Client;
+        var user = UserOf(session);
+        if (user.Unrestricted) return true;
+        var denial = user.Check(spec, ctx.Request, out int index);
+        if (denial == AclDenial.None) return true;
+        var (reason, obj, text) = denial switch
+        {
+            AclDenial.Key => ("key", ctx.ArgString(index), "no permission to touch the specified keys"),
+            AclDenial.Channel => ("channel", ctx.ArgString(index), "no permission to access one of the channels used as arguments"),
+            _ => ("command", spec.FullName, "no permission to execute the command or subcommand"),
+        };
+        AddLog(reason, "multi", obj, user.Name, session);
+        ctx.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + text);
+        return false;
+    }
+
     /// <summary>ACL DRYRUN's text for a denial, or null when allowed.</summary>
     public static string? DryRun(AclUser user, CommandSpec spec, Protocol.RespRequest request)
     {

@@ -166,7 +166,7 @@ public static class MigrateCommand
             link.LastUsedMs = now;
             return link;
         }
-        link = MigrateLink.Connect(host, port, timeout);
+        link = MigrateLink.Connect(host, port, timeout, server.Tls.ForCluster);
         if (link is null) return null;
         link.LastUsedMs = now;
         links[endpoint] = link;

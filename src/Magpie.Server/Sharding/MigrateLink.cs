@@ -17,12 +17,14 @@ public sealed class MigrateLink : IDisposable
     public static readonly TimeSpan IdleTime = TimeSpan.FromSeconds(10);
 
     private readonly Socket _socket;
+    private readonly Stream? _tls;
     private readonly byte[] _readBuffer = new byte[64 * 1024];
     private ArrayBufferWriter<byte> _pending = new();
 
-    private MigrateLink(Socket socket, string endpoint)
+    private MigrateLink(Socket socket, Stream? tls, string endpoint)
     {
         _socket = socket;
+        _tls = tls;
         Endpoint = endpoint;
     }
 
@@ -39,7 +41,7 @@ public sealed class MigrateLink : IDisposable
     /// I/O thread under the keyspace lock, and with inline socket completions an awaited connect would
     /// need that very thread to complete.
     /// </remarks>
-    public static MigrateLink? Connect(string host, int port, TimeSpan timeout)
+    public static MigrateLink? Connect(string host, int port, TimeSpan timeout, Security.TlsClientOptions? tls = null)
     {
         Socket? socket = null;
         try
@@ -62,9 +64,11 @@ public sealed class MigrateLink : IDisposable
             }
             socket.Blocking = true;
             socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
-            return new MigrateLink(socket, $"{host}:{port}");
+            // --tls-cluster: a blocking handshake bounded by the same timeout.
+            Stream? stream = tls?.Authenticate(socket, host, timeout);
+            return new MigrateLink(socket, stream, $"{host}:{port}");
         }
-        catch (Exception ex) when (ex is SocketException or ArgumentException)
+        catch (Exception ex) when (ex is SocketException or ArgumentException or IOException or System.Security.Authentication.AuthenticationException)
         {
             socket?.Dispose();
             return null;
@@ -87,10 +91,11 @@ public sealed class MigrateLink : IDisposable
         {
             var data = _pending.WrittenMemory;
             int sent = 0;
-            while (sent < data.Length) sent += _socket.Send(data.Span[sent..]);
+            if (_tls is not null) _tls.Write(data.Span);
+            else while (sent < data.Length) sent += _socket.Send(data.Span[sent..]);
             return true;
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             return false;
         }
@@ -117,17 +122,21 @@ public sealed class MigrateLink : IDisposable
                     consumed = received.WrittenCount - (int)sequence.Length;
                 }
                 if (parsed == count) break;
-                int n = _socket.Receive(_readBuffer);
+                int n = _tls is not null ? _tls.Read(_readBuffer) : _socket.Receive(_readBuffer);
                 if (n == 0) return null;
                 received.Write(_readBuffer.AsSpan(0, n));
             }
             return replies;
         }
-        catch (Exception ex) when (ex is SocketException or RespProtocolException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or RespProtocolException)
         {
             return null;
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _tls?.Dispose();
+        _socket.Dispose();
+    }
 }

@@ -65,6 +65,31 @@ public sealed class MagpieNode : IAsyncDisposable
         psi.ArgumentList.Add("--http-port");
         psi.ArgumentList.Add(httpPort.ToString());
         foreach (var a in extraArgs) psi.ArgumentList.Add(a);
+        return await LaunchAsync(psi, port, httpPort);
+    }
+
+    /// <summary>
+    /// Starts `magpie server` with exactly <paramref name="args"/> (no --port added) and waits until
+    /// <paramref name="waitPort"/> accepts TCP: a TLS-only node (<c>--port 0 --tls-port N</c>).
+    /// </summary>
+    public static async Task<MagpieNode> StartWithArgsAsync(int waitPort, int httpPort, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "magpie.dll"));
+        psi.ArgumentList.Add("server");
+        psi.ArgumentList.Add("--http-port");
+        psi.ArgumentList.Add(httpPort.ToString());
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return await LaunchAsync(psi, waitPort, httpPort);
+    }
+
+    private static async Task<MagpieNode> LaunchAsync(ProcessStartInfo psi, int port, int httpPort)
+    {
         var process = Process.Start(psi)!;
         var node = new MagpieNode(process, port, httpPort);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);

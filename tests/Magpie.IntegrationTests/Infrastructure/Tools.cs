@@ -8,7 +8,7 @@ public static class Tools
     /// <summary>The system Python, where Debian's python3-redis is installed.</summary>
     public const string Python = "/usr/bin/python3";
 
-    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 60, IDictionary<string, string>? env = null)
+    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin = null, int timeoutSeconds = 60, IDictionary<string, string>? env = null, string? workingDirectory = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -16,7 +16,7 @@ public static class Tools
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;

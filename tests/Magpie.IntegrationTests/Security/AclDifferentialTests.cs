@@ -98,6 +98,62 @@ public class AclDifferentialTests
         }
     }
 
+    private static readonly string[][] KeySpecCases =
+    [
+        ["ACL", "SETUSER", "ks", "on", ">pk", "+@all", "%R~src*", "%W~dst*", "~both*"],
+        ["ACL", "DRYRUN", "ks", "copy", "src1", "dst1"],
+        ["ACL", "DRYRUN", "ks", "copy", "dst1", "src1"],
+        ["ACL", "DRYRUN", "ks", "lmove", "src1", "dst1", "left", "right"],
+        ["ACL", "DRYRUN", "ks", "lmove", "both1", "dst1", "left", "right"],
+        ["ACL", "DRYRUN", "ks", "rpoplpush", "src1", "dst1"],
+        ["ACL", "DRYRUN", "ks", "smove", "both1", "dst1", "m"],
+        ["ACL", "DRYRUN", "ks", "set", "dst1", "v"],
+        ["ACL", "DRYRUN", "ks", "set", "dst1", "v", "get"],
+        ["ACL", "DRYRUN", "ks", "set", "src1", "v"],
+        ["ACL", "DRYRUN", "ks", "get", "dst1"],
+        ["ACL", "DRYRUN", "ks", "get", "src1"],
+        ["ACL", "DRYRUN", "ks", "incr", "src1"],
+        ["ACL", "DRYRUN", "ks", "incr", "both1"],
+        ["ACL", "DRYRUN", "ks", "getdel", "src1"],
+        ["ACL", "DRYRUN", "ks", "exists", "dst1"],
+        ["ACL", "DRYRUN", "ks", "del", "dst1"],
+        ["ACL", "DRYRUN", "ks", "sinterstore", "dst1", "src1", "src2"],
+        ["ACL", "DRYRUN", "ks", "sinterstore", "src1", "dst1"],
+        ["ACL", "DRYRUN", "ks", "rename", "src1", "dst1"],
+        ["ACL", "DRYRUN", "ks", "sort", "src1"],
+        ["ACL", "DRYRUN", "ks", "sort", "src1", "limit", "0", "1", "store", "dst1"],
+        ["ACL", "DRYRUN", "ks", "sort", "src1", "store", "src2"],
+        ["ACL", "DRYRUN", "ks", "zrangestore", "dst1", "src1", "0", "-1"],
+        ["ACL", "DRYRUN", "ks", "lpush", "dst1", "x"],
+        ["ACL", "DRYRUN", "ks", "mset", "dst1", "x", "src1", "y"],
+    ];
+
+    [Fact]
+    public async Task Key_permissions_follow_each_key_specs_flags_and_exec_rechecks_queued_commands()
+    {
+        await using var magpie = await MagpieNode.StartAsync();
+        await using var redis = await RedisServerProcess.StartAsync();
+        using var m = await RawConnection.OpenAsync(magpie.Port);
+        using var r = await RawConnection.OpenAsync(redis.Port);
+        foreach (var command in KeySpecCases)
+            Assert.Equal(await r.RequestAsync(command), await m.RequestAsync(command));
+
+        // ACL rules changed between MULTI and EXEC: each queued command is checked again as it runs.
+        Assert.Equal("+OK\r\n", await r.RequestAsync("ACL", "SETUSER", "tx", "on", ">pt", "+@all", "~*", "&*"));
+        Assert.Equal("+OK\r\n", await m.RequestAsync("ACL", "SETUSER", "tx", "on", ">pt", "+@all", "~*", "&*"));
+        using var mu = await RawConnection.OpenAsync(magpie.Port);
+        using var ru = await RawConnection.OpenAsync(redis.Port);
+        string[][] session = [["AUTH", "tx", "pt"], ["MULTI"], ["SET", "a", "1"], ["GET", "a"], ["PUBLISH", "ch", "m"], ["INCR", "b"]];
+        foreach (var command in session) Assert.Equal(await ru.RequestAsync(command), await mu.RequestAsync(command));
+        string[] change = ["ACL", "SETUSER", "tx", "-get", "resetkeys", "~a", "resetchannels"];
+        Assert.Equal(await r.RequestAsync(change), await m.RequestAsync(change));
+        var expected = await ru.RequestAsync("EXEC");
+        Assert.Contains("ACLs rules changed", expected);
+        Assert.Equal(expected, await mu.RequestAsync("EXEC"));
+        Assert.Equal(await r.RequestAsync("GET", "a"), await m.RequestAsync("GET", "a"));
+        Assert.Equal(await r.RequestAsync("EXISTS", "b"), await m.RequestAsync("EXISTS", "b"));
+    }
+
     /// <summary>
     /// redis-server prints single-command rules in its command dictionary's order, which is seeded
     /// randomly per process; so rule lists are compared as sets of words, line by line.

@@ -130,11 +130,19 @@ public static class SortCommand
             while (range.MoveNext()) items.Add(new Item { Value = range.Current.Member });
         }
 
+        // keyspace-walk-budget-ms: BY/GET lookups and the comparisons stop with an error past the
+        // budget instead of holding the keyspace lock for as long as the list is big.
+        var budget = new KeyspaceWalkBudget(ctx.Server.KeyspaceWalkBudgetMs);
         bool conversionError = false;
         if (!dontSort)
         {
             foreach (var item in items)
             {
+                if (budget.Step())
+                {
+                    BudgetError(ctx, budget);
+                    return;
+                }
                 byte[]? by;
                 if (sortBy is not null)
                 {
@@ -169,11 +177,20 @@ public static class SortCommand
             var array = items.ToArray();
             // Stable, as glibc's qsort (a merge sort) is for the ties Redis leaves to it.
             var keys = Enumerable.Range(0, array.Length).ToArray();
-            Array.Sort(keys, (x, y) =>
+            try
             {
-                int c = compare(array[x], array[y]);
-                return c != 0 ? c : x.CompareTo(y);
-            });
+                Array.Sort(keys, (x, y) =>
+                {
+                    if (budget.Step()) throw new KeyspaceWalkBudgetException();
+                    int c = compare(array[x], array[y]);
+                    return c != 0 ? c : x.CompareTo(y);
+                });
+            }
+            catch (InvalidOperationException ex) when (ex.InnerException is KeyspaceWalkBudgetException)
+            {
+                BudgetError(ctx, budget);
+                return;
+            }
             items = keys.Select(k => array[k]).ToList();
         }
 
@@ -185,17 +202,32 @@ public static class SortCommand
         }
         if (storeKey is null)
         {
-            ctx.Reply.WriteArrayHeader((int)outputLength);
+            if (gets.Count == 0)
+            {
+                ctx.Reply.WriteArrayHeader((int)outputLength);
+                for (long j = start; j <= end; j++) ctx.Reply.WriteBulk(items[(int)j].Value);
+                return;
+            }
+            // Looked up before the reply starts, so a spent budget can still answer an error.
+            var found = new List<byte[]?>((int)Math.Min(outputLength, 1 << 20));
             for (long j = start; j <= end; j++)
             {
                 var item = items[(int)j];
-                if (gets.Count == 0) ctx.Reply.WriteBulk(item.Value);
                 foreach (var pattern in gets)
                 {
-                    var found = LookupByPattern(ctx, pattern, item.Value);
-                    if (found is null) ctx.Reply.WriteNull();
-                    else ctx.Reply.WriteBulk(found);
+                    if (budget.Step())
+                    {
+                        BudgetError(ctx, budget);
+                        return;
+                    }
+                    found.Add(LookupByPattern(ctx, pattern, item.Value));
                 }
+            }
+            ctx.Reply.WriteArrayHeader(found.Count);
+            foreach (var lookedUp in found)
+            {
+                if (lookedUp is null) ctx.Reply.WriteNull();
+                else ctx.Reply.WriteBulk(lookedUp);
             }
             return;
         }
@@ -204,13 +236,24 @@ public static class SortCommand
         {
             var item = items[(int)j];
             if (gets.Count == 0) result.PushTail(item.Value);
-            foreach (var pattern in gets) result.PushTail(LookupByPattern(ctx, pattern, item.Value) ?? []);
+            foreach (var pattern in gets)
+            {
+                if (budget.Step())
+                {
+                    BudgetError(ctx, budget);
+                    return;
+                }
+                result.PushTail(LookupByPattern(ctx, pattern, item.Value) ?? []);
+            }
         }
         var existing = ctx.Db.GetForWrite(storeKey);
         if (existing is not null) ctx.Db.Remove(existing);
         if (outputLength > 0) ctx.Db.Add(storeKey, result);
         ctx.Reply.WriteInteger(outputLength);
     }
+
+    private static void BudgetError(CommandContext ctx, KeyspaceWalkBudget budget) =>
+        ctx.Error($"ERR SORT exceeded keyspace-walk-budget-ms ({budget.BudgetMs} ms); sort fewer elements or raise the budget");
 
     /// <summary>lookupKeyByPattern: "#" is the element; otherwise the first '*' is replaced by it, "->field" reads a hash field.</summary>
     private static byte[]? LookupByPattern(CommandContext ctx, byte[] pattern, byte[] subst)
