@@ -35,9 +35,14 @@ public sealed class MigrateLink : IDisposable
 
     /// <summary>Connects within <paramref name="timeout"/>; null when the target does not accept in time.</summary>
     /// <remarks>
-    /// A non-blocking connect polled with the timeout, not ConnectAsync: this runs on the connection's
-    /// I/O thread under the keyspace lock, and with inline socket completions an awaited connect would
-    /// need that very thread to complete.
+    /// The socket stays a plain blocking socket from creation to disposal: a blocking connect bounded by
+    /// SO_SNDTIMEO (Linux applies it to connect), then blocking sends and receives bounded by
+    /// SO_SNDTIMEO/SO_RCVTIMEO. It must never be switched to non-blocking (Blocking = false, or any async
+    /// call): .NET then keeps the descriptor non-blocking for good and emulates every later "blocking"
+    /// call by waiting for a readiness event from the socket engine's epoll thread. MIGRATE runs on such
+    /// a thread (inline completions) holding the keyspace lock, and the engine's other thread soon waits
+    /// for that lock too, so the target's reply sat unread in the socket until the timeout: the
+    /// intermittent "IOERR error or timeout reading to target instance" of redis-cli --cluster reshard.
     /// </remarks>
     public static MigrateLink? Connect(string host, int port, TimeSpan timeout)
     {
@@ -46,22 +51,9 @@ public sealed class MigrateLink : IDisposable
         {
             var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).FirstOrDefault();
             if (address is null) return null;
-            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
-            try
-            {
-                socket.Connect(new IPEndPoint(address, port));
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-                long micros = (long)Math.Max(1, timeout.TotalMicroseconds);
-                if (!socket.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectWrite) || !socket.Connected)
-                {
-                    socket.Dispose();
-                    return null;
-                }
-            }
-            socket.Blocking = true;
-            socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            socket.SendTimeout = socket.ReceiveTimeout = Millis(timeout);
+            socket.Connect(new IPEndPoint(address, port));
             return new MigrateLink(socket, $"{host}:{port}");
         }
         catch (Exception ex) when (ex is SocketException or ArgumentException)
@@ -71,7 +63,9 @@ public sealed class MigrateLink : IDisposable
         }
     }
 
-    public void Timeout(TimeSpan timeout) => _socket.SendTimeout = _socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+    private static int Millis(TimeSpan timeout) => (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+
+    public void Timeout(TimeSpan timeout) => _socket.SendTimeout = _socket.ReceiveTimeout = Millis(timeout);
 
     /// <summary>Appends one command to the batch sent by <see cref="Send"/>.</summary>
     public void Add(params ReadOnlyMemory<byte>[] args)
