@@ -65,6 +65,9 @@ public sealed class MigrateLink : IDisposable
 
     private static int Millis(TimeSpan timeout) => (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
 
+    /// <summary>Whether the last failed send or read failed by timing out (rather than a closed or reset connection).</summary>
+    public bool TimedOut { get; private set; }
+
     public void Timeout(TimeSpan timeout) => _socket.SendTimeout = _socket.ReceiveTimeout = Millis(timeout);
 
     /// <summary>Appends one command to the batch sent by <see cref="Send"/>.</summary>
@@ -84,8 +87,9 @@ public sealed class MigrateLink : IDisposable
             while (sent < data.Length) sent += _socket.Send(data.Span[sent..]);
             return true;
         }
-        catch (SocketException)
+        catch (SocketException ex)
         {
+            TimedOut = ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock;
             return false;
         }
         finally
@@ -94,33 +98,36 @@ public sealed class MigrateLink : IDisposable
         }
     }
 
-    /// <summary>Reads exactly <paramref name="count"/> replies; null on error, timeout or a protocol error.</summary>
-    public RespValue[]? Read(int count)
+    /// <summary>
+    /// Reads up to <paramref name="replies"/>.Length replies; returns how many arrived before an error,
+    /// a timeout, a closed connection or a protocol error (all of them on success).
+    /// </summary>
+    public int Read(RespValue[] replies)
     {
-        var replies = new RespValue[count];
         var received = new ArrayBufferWriter<byte>();
         int parsed = 0, consumed = 0;
         try
         {
-            while (parsed < count)
+            while (parsed < replies.Length)
             {
                 var sequence = new ReadOnlySequence<byte>(received.WrittenMemory[consumed..]);
-                while (parsed < count && RespReplyParser.TryParse(ref sequence, out var value))
+                while (parsed < replies.Length && RespReplyParser.TryParse(ref sequence, out var value))
                 {
                     replies[parsed++] = value;
                     consumed = received.WrittenCount - (int)sequence.Length;
                 }
-                if (parsed == count) break;
+                if (parsed == replies.Length) break;
                 int n = _socket.Receive(_readBuffer);
-                if (n == 0) return null;
+                if (n == 0) break;
                 received.Write(_readBuffer.AsSpan(0, n));
             }
-            return replies;
         }
         catch (Exception ex) when (ex is SocketException or RespProtocolException)
         {
-            return null;
+            TimedOut = ex is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
+            // What arrived so far still counts: those keys are on the target.
         }
+        return parsed;
     }
 
     public void Dispose() => _socket.Dispose();
