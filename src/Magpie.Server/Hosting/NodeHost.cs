@@ -103,6 +103,7 @@ public static class NodeHost
             var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups };
             state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
             if (options.ClusterEnabled) state.ClusterMode = Sharding.ClusterMode.Create(options, sp.GetRequiredService<Peers.ClusterConfig>(), state.Commands);
+            if (options.ClusterEnabled) sp.GetRequiredService<Sharding.ShardedClusterView>().Attach(state);
             return state;
         });
         builder.Services.AddSingleton<RespConnectionHandler>();
