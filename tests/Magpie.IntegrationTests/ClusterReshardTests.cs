@@ -31,8 +31,8 @@ public class ClusterReshardTests
             await Task.Delay(500);
             File.WriteAllText(stopFile, "");
             string report = await load;
-            Assert.True(reshard.ExitCode == 0, reshard.StdOut[^Math.Min(2000, reshard.StdOut.Length)..] + reshard.StdErr);
-            Assert.True(report.TrimEnd().EndsWith("ok", StringComparison.Ordinal), report);
+            Assert.True(reshard.ExitCode == 0, "reshard: " + reshard.StdOut[^Math.Min(2000, reshard.StdOut.Length)..] + reshard.StdErr);
+            Assert.True(report.TrimEnd().EndsWith("ok", StringComparison.Ordinal), "load: " + report);
             Assert.Contains("failures 0", report);
             Assert.Contains("missing 0", report);
             await AssertCheckCleanAsync(nodes[2].Port);
@@ -42,22 +42,22 @@ public class ClusterReshardTests
 
             // add-node, then rebalance onto the empty master: four equal shares, keys follow.
             var add = await Tools.RunAsync("redis-cli", ["--cluster", "add-node", $"127.0.0.1:{nodes[3].Port}", $"127.0.0.1:{nodes[0].Port}"]);
-            Assert.True(add.ExitCode == 0, add.StdOut + add.StdErr);
+            Assert.True(add.ExitCode == 0, "add-node: " + add.StdOut + add.StdErr);
             Assert.Contains("[OK] New node added correctly.", add.StdOut);
             await ClusterModeTests.WaitForStateOkAsync(nodes);
             await WaitForAgreementAsync(nodes[0].Port);
             var rebalance = await Tools.RunAsync("redis-cli", ["--cluster", "rebalance", $"127.0.0.1:{nodes[0].Port}", "--cluster-use-empty-masters", "--cluster-yes"], timeoutSeconds: 120);
-            Assert.True(rebalance.ExitCode == 0, rebalance.StdOut[^Math.Min(2000, rebalance.StdOut.Length)..] + rebalance.StdErr);
+            Assert.True(rebalance.ExitCode == 0, "rebalance: " + rebalance.StdOut[^Math.Min(2000, rebalance.StdOut.Length)..] + rebalance.StdErr);
             Assert.Equal(4096, SlotsOf(await Tools.RedisCliAsync(nodes[3].Port, "cluster", "nodes")));
             Assert.True(int.Parse(await Tools.RedisCliAsync(nodes[3].Port, "dbsize")) > 100);
 
             // Weight 0 empties the new node again; del-node then removes it from every view.
             string added = await Tools.RedisCliAsync(nodes[3].Port, "cluster", "myid");
             var drain = await Tools.RunAsync("redis-cli", ["--cluster", "rebalance", $"127.0.0.1:{nodes[0].Port}", "--cluster-weight", $"{added}=0", "--cluster-yes"], timeoutSeconds: 120);
-            Assert.True(drain.ExitCode == 0, drain.StdOut[^Math.Min(2000, drain.StdOut.Length)..] + drain.StdErr);
+            Assert.True(drain.ExitCode == 0, "rebalance weight 0: " + drain.StdOut[^Math.Min(2000, drain.StdOut.Length)..] + drain.StdErr);
             Assert.Equal("0", await Tools.RedisCliAsync(nodes[3].Port, "dbsize"));
             var del = await Tools.RunAsync("redis-cli", ["--cluster", "del-node", $"127.0.0.1:{nodes[0].Port}", added]);
-            Assert.True(del.ExitCode == 0, del.StdOut + del.StdErr);
+            Assert.True(del.ExitCode == 0, "del-node: " + del.StdOut + del.StdErr);
             foreach (var node in nodes[..3])
                 Assert.DoesNotContain(added, await Tools.RedisCliAsync(node.Port, "cluster", "nodes"));
 
@@ -70,7 +70,7 @@ public class ClusterReshardTests
             var open = await Tools.RunAsync("redis-cli", ["--cluster", "check", $"127.0.0.1:{nodes[0].Port}"]);
             Assert.Contains($"[WARNING] The following slots are open: {slot}", open.StdOut);
             var fix = await Tools.RunAsync("redis-cli", ["--cluster", "fix", $"127.0.0.1:{nodes[0].Port}"], timeoutSeconds: 60);
-            Assert.True(fix.ExitCode == 0, fix.StdOut + fix.StdErr);
+            Assert.True(fix.ExitCode == 0, "fix: " + fix.StdOut + fix.StdErr);
             await AssertCheckCleanAsync(nodes[0].Port);
         }
         finally
@@ -93,12 +93,12 @@ public class ClusterReshardTests
     /// <summary>Waits (a few exchange rounds at most) until redis-cli finds every node agreeing on the map.</summary>
     private static async Task WaitForAgreementAsync(int port)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var check = await Tools.RunAsync("redis-cli", ["--cluster", "check", $"127.0.0.1:{port}"]);
             if (check.StdOut.Contains("[OK] All nodes agree about slots configuration.")) return;
-            Assert.True(DateTime.UtcNow < deadline, check.StdOut);
+            Assert.True(DateTime.UtcNow < deadline, "no agreement: " + check.StdOut);
             await Task.Delay(200);
         }
     }
