@@ -60,7 +60,7 @@ internal static class ServerCommand
         ("--peer-probe-interval", nameof(MagpieOptions.PeerProbeInterval), "ms between health probes (PING) of every peer (default 1000)"),
         ("--peer-probe-timeout", nameof(MagpieOptions.PeerProbeTimeout), "ms a health probe may take before the peer counts as failed (default 500)"),
         ("--cluster-enabled", nameof(MagpieOptions.ClusterEnabled), "yes: Redis Cluster mode (MOVED/ASK, CLUSTER commands, MIGRATE); with --peers the slots are spread over the list (default no)"),
-        ("--cluster-config-file", nameof(MagpieOptions.ClusterConfigFile), "file keeping the node id and its cluster view across restarts (default none: the id derives from --self)"),
+        ("--cluster-config-file", nameof(MagpieOptions.ClusterConfigFile), "file keeping the node id and its cluster view across restarts (default nodes.conf in --data-dir; without a data dir none, and the id derives from --self)"),
         ("--cluster-node-timeout", nameof(MagpieOptions.ClusterNodeTimeout), "ms without an answer before a cluster node counts as failed (default 15000)"),
         ("--cluster-require-full-coverage", nameof(MagpieOptions.ClusterRequireFullCoverage), "yes: no keyed command is served while some slot has no live owner; no: only that slot's (default yes)"),
     ];

@@ -107,6 +107,7 @@ public static class NodeHost
             tls.Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Tls");
             state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
             if (options.ClusterEnabled) state.ClusterMode = Sharding.ClusterMode.Create(options, sp.GetRequiredService<Peers.ClusterConfig>(), state.Commands);
+            if (options.ClusterEnabled) sp.GetRequiredService<Sharding.ShardedClusterView>().Attach(state);
             return state;
         });
         builder.Services.AddSingleton<RespConnectionHandler>();

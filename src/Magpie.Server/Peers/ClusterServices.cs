@@ -22,9 +22,11 @@ public static class ClusterServices
             new RespPingProbe(sp.GetRequiredService<PeerConnections>()),
             config.Health,
             loggerFactory: sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new Sharding.ShardedClusterView(sp.GetRequiredService<StaticCluster>()));
         services.AddSingleton(sp =>
         {
-            var cluster = sp.GetRequiredService<StaticCluster>();
+            // Cluster mode: group keys follow the node's (reshardable) slot map, as RESP keys do.
+            IClusterView cluster = options.ClusterEnabled ? sp.GetRequiredService<Sharding.ShardedClusterView>() : sp.GetRequiredService<StaticCluster>();
             var registry = new GroupRegistry(
                 cluster,
                 new RespGroupPeerClient(sp.GetRequiredService<PeerConnections>()),

@@ -56,7 +56,7 @@ public sealed class ClusterMode
     /// </summary>
     public static ClusterMode Create(MagpieOptions options, ClusterConfig config, CommandTable commands)
     {
-        string? file = string.IsNullOrWhiteSpace(options.ClusterConfigFile) ? null : options.ClusterConfigFile;
+        string? file = ConfigFilePath(options);
         PeerList.TrySplitEndpoint(config.Self.Endpoint, out string host, out int port);
         if (port == 0) port = options.Port;
         ClusterState state;
@@ -75,6 +75,18 @@ public sealed class ClusterMode
         var mode = new ClusterMode(state, commands, options.ClusterNodeTimeout, file, options.ClusterRequireFullCoverage);
         mode.SaveIfChanged();
         return mode;
+    }
+
+    /// <summary>
+    /// Where the node keeps its id and view, as Redis does: cluster-config-file (default <c>nodes.conf</c>)
+    /// inside the data dir; a relative name is taken inside <c>--data-dir</c> when there is one. Without a
+    /// data dir and without the option: nowhere (the id then derives from the endpoint).
+    /// </summary>
+    public static string? ConfigFilePath(MagpieOptions options)
+    {
+        bool hasDir = !string.IsNullOrWhiteSpace(options.DataDir);
+        if (string.IsNullOrWhiteSpace(options.ClusterConfigFile)) return hasDir ? Path.Combine(options.DataDir, "nodes.conf") : null;
+        return hasDir && !Path.IsPathRooted(options.ClusterConfigFile) ? Path.Combine(options.DataDir, options.ClusterConfigFile) : options.ClusterConfigFile;
     }
 
     /// <summary>Static membership: every primary of <c>--peers</c> with its ring share, epochs 1..N in id order.</summary>

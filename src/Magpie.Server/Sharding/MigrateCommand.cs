@@ -82,75 +82,137 @@ public static class MigrateCommand
         }
 
         var timeout = TimeSpan.FromMilliseconds(timeoutMs);
-        var link = LinkTo(ctx.Server, ctx.ArgString(1), (int)port, timeout);
+        string host = ctx.ArgString(1);
+        var link = LinkTo(ctx.Server, host, (int)port, timeout, out bool cached);
         if (link is null)
         {
             ctx.Error("IOERR error or timeout connecting to the client");
             return;
         }
 
-        // One batch: AUTH, SELECT when the link is on another database, then a RESTORE per key.
-        int expected = 0;
-        if (password is not null)
+        var transfer = new Transfer(ctx, db, username, password, copy);
+        string? ioError = transfer.Run(link, entries, replace);
+        // The target's state is unknown for the keys without a reply: they may or may not have been
+        // written there. One retry on a fresh connection settles them, so a key never ends up on both
+        // nodes. It is safe where re-sending cannot clobber anything but our own earlier copy: in
+        // cluster mode (the target imports the slot; while the key is here, nobody writes it there) it
+        // is sent with REPLACE; otherwise with REPLACE given, or, as Redis does, when a cached link
+        // broke (not timed out) before any key was confirmed.
+        if (ioError is not null && transfer.Unknown.Count > 0 && transfer.TargetError is null
+            && (ctx.Server.ClusterMode is not null || replace || (cached && !transfer.TimedOut && transfer.Confirmed == 0)))
         {
-            if (username is null) link.Add("AUTH"u8.ToArray(), password);
-            else link.Add("AUTH"u8.ToArray(), username, password);
-            expected++;
+            var retry = LinkTo(ctx.Server, host, (int)port, timeout, out _);
+            if (retry is null) ioError = "connecting";
+            else ioError = transfer.Run(retry, [.. transfer.Unknown], replace || ctx.Server.ClusterMode is not null);
         }
-        bool select = link.SelectedDb != db;
-        if (select)
+        if (ioError is not null)
         {
-            link.Add("SELECT"u8.ToArray(), Encoding.ASCII.GetBytes(db.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            expected++;
-        }
-        byte[] restore = ctx.Server.ClusterMode is null ? "RESTORE"u8.ToArray() : "RESTORE-ASKING"u8.ToArray();
-        foreach (var entry in entries)
-        {
-            long ttl = entry.ExpireAt == 0 ? 0 : Math.Max(1, entry.ExpireAt - ctx.Now);
-            byte[] ttlBytes = Encoding.ASCII.GetBytes(ttl.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            byte[] payload = DumpPayload.Create(entry.Value);
-            if (replace) link.Add(restore, entry.Key, ttlBytes, payload, "REPLACE"u8.ToArray());
-            else link.Add(restore, entry.Key, ttlBytes, payload);
-        }
-        expected += entries.Count;
-        if (!link.Send())
-        {
-            Drop(ctx.Server, link);
-            ctx.Error("IOERR error or timeout writing to target instance");
+            ctx.Error(ioError == "connecting" ? "IOERR error or timeout connecting to the client" : $"IOERR error or timeout {ioError} to target instance");
             return;
         }
-        var replies = link.Read(expected);
-        if (replies is null)
+        if (transfer.TargetError is not null)
         {
-            Drop(ctx.Server, link);
-            ctx.Error("IOERR error or timeout reading to target instance");
+            ctx.Error("ERR Target instance replied with error: " + transfer.TargetError);
             return;
         }
-
-        string? targetError = null;
-        int r = 0;
-        if (password is not null && replies[r++] is { IsError: true } authReply) targetError = Text(authReply);
-        if (select && replies[r++] is { IsError: true } selectReply) targetError ??= Text(selectReply);
-        foreach (var entry in entries)
-        {
-            var reply = replies[r++];
-            if (reply.IsError) targetError ??= Text(reply);
-            else if (!copy && targetError is null) ctx.Db.Remove(entry);
-        }
-        if (targetError is not null)
-        {
-            if (select) link.SelectedDb = -1;
-            ctx.Error("ERR Target instance replied with error: " + targetError);
-            return;
-        }
-        link.SelectedDb = (int)db;
         ctx.Reply.WriteOk();
+    }
+
+    /// <summary>
+    /// One MIGRATE's sends: a batch of AUTH, SELECT (when the link is on another database) and a RESTORE per
+    /// key; a key is deleted here as soon as its RESTORE is confirmed (unless COPY), as Redis does.
+    /// </summary>
+    private sealed class Transfer(CommandContext ctx, long db, byte[]? username, byte[]? password, bool copy)
+    {
+        /// <summary>Keys sent whose reply never came: written to the target or not, nobody knows.</summary>
+        public List<Entry> Unknown { get; } = [];
+
+        public string? TargetError { get; private set; }
+
+        public bool TimedOut { get; private set; }
+
+        public int Confirmed { get; private set; }
+
+        /// <summary>Sends <paramref name="entries"/> over <paramref name="link"/>; returns "writing"/"reading" on an I/O error, else null.</summary>
+        public string? Run(MigrateLink link, List<Entry> entries, bool replace)
+        {
+            Unknown.Clear();
+            int preamble = 0;
+            if (password is not null)
+            {
+                if (username is null) link.Add("AUTH"u8.ToArray(), password);
+                else link.Add("AUTH"u8.ToArray(), username, password);
+                preamble++;
+            }
+            bool select = link.SelectedDb != db;
+            if (select)
+            {
+                link.Add("SELECT"u8.ToArray(), Encoding.ASCII.GetBytes(db.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                preamble++;
+            }
+            byte[] restore = ctx.Server.ClusterMode is null ? "RESTORE"u8.ToArray() : "RESTORE-ASKING"u8.ToArray();
+            foreach (var entry in entries)
+            {
+                long ttl = entry.ExpireAt == 0 ? 0 : Math.Max(1, entry.ExpireAt - ctx.Now);
+                byte[] ttlBytes = Encoding.ASCII.GetBytes(ttl.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                byte[] payload = DumpPayload.Create(entry.Value);
+                if (replace) link.Add(restore, entry.Key, ttlBytes, payload, "REPLACE"u8.ToArray());
+                else link.Add(restore, entry.Key, ttlBytes, payload);
+            }
+            if (!link.Send())
+            {
+                TimedOut = link.TimedOut;
+                Drop(ctx.Server, link);
+                Unknown.AddRange(entries);
+                return "writing";
+            }
+            var replies = new RespValue[preamble + entries.Count];
+            int received = link.Read(replies);
+            string? ioError = null;
+            if (received < replies.Length)
+            {
+                TimedOut = link.TimedOut;
+                Drop(ctx.Server, link);
+                ioError = "reading";
+            }
+
+            int r = 0;
+            bool preambleFailed = false;
+            if (password is not null && r < received && replies[r++] is { IsError: true } authReply)
+            {
+                TargetError ??= Text(authReply);
+                preambleFailed = true;
+            }
+            if (select && r < received && replies[r++] is { IsError: true } selectReply)
+            {
+                TargetError ??= Text(selectReply);
+                preambleFailed = true;
+            }
+            link.SelectedDb = select && !preambleFailed && r == preamble ? (int)db : select ? -1 : link.SelectedDb;
+            foreach (var entry in entries)
+            {
+                if (r >= received)
+                {
+                    Unknown.Add(entry);
+                    continue;
+                }
+                var reply = replies[r++];
+                if (reply.IsError) TargetError ??= Text(reply);
+                else if (!preambleFailed)
+                {
+                    Confirmed++;
+                    if (!copy) ctx.Db.Remove(entry);
+                }
+            }
+            return ioError;
+        }
     }
 
     private static string Text(RespValue error) => error.Bytes is { } b ? Encoding.UTF8.GetString(b) : error.ToString();
 
-    private static MigrateLink? LinkTo(ServerState server, string host, int port, TimeSpan timeout)
+    private static MigrateLink? LinkTo(ServerState server, string host, int port, TimeSpan timeout, out bool cached)
     {
+        cached = false;
         var links = Links.GetOrCreateValue(server);
         long now = Environment.TickCount64;
         foreach (var (key, stale) in links.ToArray())
@@ -164,6 +226,7 @@ public static class MigrateCommand
         {
             link.Timeout(timeout);
             link.LastUsedMs = now;
+            cached = true;
             return link;
         }
         link = MigrateLink.Connect(host, port, timeout, server.Tls.ForCluster);

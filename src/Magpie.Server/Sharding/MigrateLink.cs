@@ -37,9 +37,14 @@ public sealed class MigrateLink : IDisposable
 
     /// <summary>Connects within <paramref name="timeout"/>; null when the target does not accept in time.</summary>
     /// <remarks>
-    /// A non-blocking connect polled with the timeout, not ConnectAsync: this runs on the connection's
-    /// I/O thread under the keyspace lock, and with inline socket completions an awaited connect would
-    /// need that very thread to complete.
+    /// The socket stays a plain blocking socket from creation to disposal: a blocking connect bounded by
+    /// SO_SNDTIMEO (Linux applies it to connect), then blocking sends and receives bounded by
+    /// SO_SNDTIMEO/SO_RCVTIMEO. It must never be switched to non-blocking (Blocking = false, or any async
+    /// call): .NET then keeps the descriptor non-blocking for good and emulates every later "blocking"
+    /// call by waiting for a readiness event from the socket engine's epoll thread. MIGRATE runs on such
+    /// a thread (inline completions) holding the keyspace lock, and the engine's other thread soon waits
+    /// for that lock too, so the target's reply sat unread in the socket until the timeout: the
+    /// intermittent "IOERR error or timeout reading to target instance" of redis-cli --cluster reshard.
     /// </remarks>
     public static MigrateLink? Connect(string host, int port, TimeSpan timeout, Security.TlsClientOptions? tls = null)
     {
@@ -48,22 +53,9 @@ public sealed class MigrateLink : IDisposable
         {
             var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).FirstOrDefault();
             if (address is null) return null;
-            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
-            try
-            {
-                socket.Connect(new IPEndPoint(address, port));
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-                long micros = (long)Math.Max(1, timeout.TotalMicroseconds);
-                if (!socket.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectWrite) || !socket.Connected)
-                {
-                    socket.Dispose();
-                    return null;
-                }
-            }
-            socket.Blocking = true;
-            socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            socket.SendTimeout = socket.ReceiveTimeout = Millis(timeout);
+            socket.Connect(new IPEndPoint(address, port));
             // --tls-cluster: a blocking handshake bounded by the same timeout.
             Stream? stream = tls?.Authenticate(socket, host, timeout);
             return new MigrateLink(socket, stream, $"{host}:{port}");
@@ -75,7 +67,12 @@ public sealed class MigrateLink : IDisposable
         }
     }
 
-    public void Timeout(TimeSpan timeout) => _socket.SendTimeout = _socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+    private static int Millis(TimeSpan timeout) => (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+
+    /// <summary>Whether the last failed send or read failed by timing out (rather than a closed or reset connection).</summary>
+    public bool TimedOut { get; private set; }
+
+    public void Timeout(TimeSpan timeout) => _socket.SendTimeout = _socket.ReceiveTimeout = Millis(timeout);
 
     /// <summary>Appends one command to the batch sent by <see cref="Send"/>.</summary>
     public void Add(params ReadOnlyMemory<byte>[] args)
@@ -97,6 +94,7 @@ public sealed class MigrateLink : IDisposable
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
+            TimedOut = IsTimeout(ex);
             return false;
         }
         finally
@@ -105,34 +103,41 @@ public sealed class MigrateLink : IDisposable
         }
     }
 
-    /// <summary>Reads exactly <paramref name="count"/> replies; null on error, timeout or a protocol error.</summary>
-    public RespValue[]? Read(int count)
+    /// <summary>
+    /// Reads up to <paramref name="replies"/>.Length replies; returns how many arrived before an error,
+    /// a timeout, a closed connection or a protocol error (all of them on success).
+    /// </summary>
+    public int Read(RespValue[] replies)
     {
-        var replies = new RespValue[count];
         var received = new ArrayBufferWriter<byte>();
         int parsed = 0, consumed = 0;
         try
         {
-            while (parsed < count)
+            while (parsed < replies.Length)
             {
                 var sequence = new ReadOnlySequence<byte>(received.WrittenMemory[consumed..]);
-                while (parsed < count && RespReplyParser.TryParse(ref sequence, out var value))
+                while (parsed < replies.Length && RespReplyParser.TryParse(ref sequence, out var value))
                 {
                     replies[parsed++] = value;
                     consumed = received.WrittenCount - (int)sequence.Length;
                 }
-                if (parsed == count) break;
+                if (parsed == replies.Length) break;
                 int n = _tls is not null ? _tls.Read(_readBuffer) : _socket.Receive(_readBuffer);
-                if (n == 0) return null;
+                if (n == 0) break;
                 received.Write(_readBuffer.AsSpan(0, n));
             }
-            return replies;
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or RespProtocolException)
         {
-            return null;
+            TimedOut = IsTimeout(ex);
+            // What arrived so far still counts: those keys are on the target.
         }
+        return parsed;
     }
+
+    // Through SslStream a socket timeout arrives wrapped in an IOException.
+    private static bool IsTimeout(Exception ex) =>
+        (ex as SocketException ?? ex.InnerException as SocketException) is { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
 
     public void Dispose()
     {
