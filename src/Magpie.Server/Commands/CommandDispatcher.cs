@@ -84,6 +84,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             ctx.Now = keyspace.Now;
             ctx.ResetForCommand();
             server.Tracking.BeforeCommand(ctx);
+            bool notify = server.Notifications.Enabled;
+            if (notify) server.Notifications.BeginCommand(ctx, spec);
             long start = Stopwatch.GetTimestamp();
             try
             {
@@ -95,6 +97,7 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
                 LogHandlerFailed(logger, ex, spec.FullName);
                 ctx.Error($"ERR internal error running '{spec.FullName}': {ex.Message}");
             }
+            if (notify) server.Notifications.EndCommand();
             spec.Stats.Microseconds += (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
             spec.Stats.Calls++;
             if (ctx.Failed) spec.Stats.FailedCalls++;

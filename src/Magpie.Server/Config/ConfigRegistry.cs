@@ -79,6 +79,7 @@ public sealed class ConfigRegistry
         // The append-only file is not built yet: it answers as a Redis with appendonly off.
         Add("appendonly", () => "no");
         EncodingConfig.Register(this);
+        IntrospectionConfig.Register(this, server);
         RedisConfigDefaults.AddMissing(this);
     }
 

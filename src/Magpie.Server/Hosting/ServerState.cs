@@ -24,6 +24,7 @@ public sealed class ServerState
         Keyspace = new Keyspace(options.Databases);
         Commands = CommandTable.CreateDefault();
         Acl = new Security.AclStore(this);
+        Notifications = new Notifications.KeyspaceNotifier(this);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         Scripting = new Scripting.ScriptRunner(this, logger);
@@ -58,6 +59,9 @@ public sealed class ServerState
     public Action RequestShutdown { get; set; } = () => Environment.Exit(0);
     /// <summary>EVAL scripts, functions and the busy-script watchdog.</summary>
     public Scripting.ScriptRunner Scripting { get; }
+
+    /// <summary>Keyspace and keyevent notifications (notify-keyspace-events).</summary>
+    public Notifications.KeyspaceNotifier Notifications { get; }
 
     /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
     public PubSubHub PubSub { get; }
