@@ -98,8 +98,11 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
                 ctx.Error($"ERR internal error running '{spec.FullName}': {ex.Message}");
             }
             if (notify) server.Notifications.EndCommand();
-            spec.Stats.Microseconds += (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            long micros = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            spec.Stats.Microseconds += micros;
             spec.Stats.Calls++;
+            server.Introspection.AfterCommand(ctx, spec, micros);
+            if (server.Introspection.Monitors.Count > 0 && (spec.Flags & (CommandFlags.SkipMonitor | CommandFlags.Admin)) == 0) server.Introspection.Monitors.Feed(ctx);
             if (ctx.Failed) spec.Stats.FailedCalls++;
             else if (spec.HasFlag(CommandFlags.Write)) server.Propagate(ctx);
             server.Stats.TotalCommandsProcessed++;

@@ -169,5 +169,12 @@ public sealed class CommandStats
     public long RejectedCalls;
     public long FailedCalls;
 
-    public void Reset() => Calls = Microseconds = RejectedCalls = FailedCalls = 0;
+    /// <summary>LATENCY HISTOGRAM's buckets (Introspection.LatencyHistogram); null until the command first runs.</summary>
+    public long[]? LatencyBuckets;
+
+    public void Reset()
+    {
+        Calls = Microseconds = RejectedCalls = FailedCalls = 0;
+        LatencyBuckets = null;
+    }
 }

@@ -25,6 +25,7 @@ public sealed class ServerState
         Commands = CommandTable.CreateDefault();
         Acl = new Security.AclStore(this);
         Notifications = new Notifications.KeyspaceNotifier(this);
+        Introspection = new Introspection.IntrospectionState(this);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         Scripting = new Scripting.ScriptRunner(this, logger);
@@ -62,6 +63,9 @@ public sealed class ServerState
 
     /// <summary>Keyspace and keyevent notifications (notify-keyspace-events).</summary>
     public Notifications.KeyspaceNotifier Notifications { get; }
+
+    /// <summary>SLOWLOG, LATENCY, MONITOR.</summary>
+    public Introspection.IntrospectionState Introspection { get; }
 
     /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
     public PubSubHub PubSub { get; }
