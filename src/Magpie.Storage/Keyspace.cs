@@ -150,8 +150,12 @@ public sealed class Keyspace
     /// One active-expiry round, like Redis's: sample keys with a TTL in each database, delete the
     /// expired ones, and repeat while more than a quarter of a sample had expired.
     /// </summary>
+    /// <summary>DEBUG SET-ACTIVE-EXPIRE 0 turns the background expiry off; lazy expiry stays.</summary>
+    public bool ActiveExpireEnabled { get; set; } = true;
+
     public int ActiveExpireCycle(int maxRounds = 16)
     {
+        if (!ActiveExpireEnabled) return 0;
         int expired = 0;
         long now = Now;
         Stats.ExpireCycles++;

@@ -18,6 +18,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
     public void Execute(CommandContext ctx)
     {
         ExecuteOne(ctx);
+        // CLIENT REPLY SKIP lasts one command.
+        if (ctx.Client.Writer.Output is Introspection.ClientReplyOutput suppressed) suppressed.AfterCommand(ctx);
         if (server.ClusterMode is not null) Sharding.SlotRouting.AfterCommand(ctx);
     }
 
@@ -41,6 +43,9 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
         }
         // Cluster mode: a keyed command whose slot is not served here is redirected (-MOVED, -ASK, ...).
         if (server.ClusterMode is { } cluster && !Sharding.SlotRouting.Admit(ctx, spec, cluster)) return;
+
+        // CLIENT PAUSE: the command waits and runs when the pause ends.
+        if (server.Introspection.Pause.EndMs != 0 && server.Blocking.CommandDepth == 0 && server.Introspection.Pause.Postpone(ctx, spec)) return;
 
         if (client.SubscriptionCount > 0 && client.Protocol == RespVersion.Resp2 && !spec.HasFlag(CommandFlags.AllowedInSubscribe))
         {

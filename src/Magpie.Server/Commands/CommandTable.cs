@@ -46,6 +46,9 @@ public sealed class CommandTable
         Scripting.ScriptingCommands.Register(table);
         StreamCommands.Register(table);
         Introspection.SlowLogLatencyMonitorCommands.Register(table);
+        Introspection.ClientControlCommands.Register(table);
+        Introspection.MemoryCommands.Register(table);
+        Introspection.DebugCommand.Register(table);
         Notifications.KeyspaceEventTable.Apply(table);
         return table;
     }

@@ -22,6 +22,7 @@ public static class IntrospectionConfig
             server.Notifications.Configure(classes);
             return null;
         });
+        registry.Add("enable-debug-command", () => server.Options.EnableDebugCommand);
         var slow = server.Introspection.SlowLog;
         registry.Add("slowlog-log-slower-than", () => slow.LogSlowerThan.ToString(), v => SetLong(v, -1, long.MaxValue, n => slow.LogSlowerThan = n));
         registry.Add("slowlog-max-len", () => slow.MaxLength.ToString(), v => SetLong(v, 0, long.MaxValue, n => { slow.MaxLength = (int)Math.Min(n, int.MaxValue); slow.Trim(); }));

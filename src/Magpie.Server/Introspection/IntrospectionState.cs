@@ -10,6 +10,7 @@ public sealed class IntrospectionState
     public IntrospectionState(ServerState server)
     {
         Monitors = new MonitorFeed(server);
+        Pause = new ClientPause(server);
         server.ClientDisconnected += Monitors.Remove;
         server.ClientReset += Monitors.Remove;
     }
@@ -19,6 +20,8 @@ public sealed class IntrospectionState
     public LatencyMonitor Latency { get; } = new();
 
     public MonitorFeed Monitors { get; }
+
+    public ClientPause Pause { get; }
 
     /// <summary>latency-tracking: per-command histograms for LATENCY HISTOGRAM and INFO latencystats.</summary>
     public bool LatencyTracking { get; set; } = true;
