@@ -140,7 +140,16 @@ public static class DebugCommand
                 return;
             }
             var buffer = new MemoryStream();
-            RdbFileWriter.WriteKeyspace(buffer, keyspace);
+            try
+            {
+                RdbFileWriter.WriteKeyspace(buffer, keyspace);
+            }
+            catch (NotSupportedException ex)
+            {
+                // Nothing was flushed yet: the dataset is untouched.
+                ctx.Error("ERR " + ex.Message);
+                return;
+            }
             if (flush) keyspace.FlushAll();
             buffer.Position = 0;
             RdbFileLoader.Load(buffer, keyspace);
