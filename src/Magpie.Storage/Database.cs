@@ -52,6 +52,7 @@ public sealed class Database
         if (entry is null)
         {
             _keyspace.Stats.KeyspaceMisses++;
+            _keyspace.KeyMissed?.Invoke(this, key);
             return null;
         }
         _keyspace.Stats.KeyspaceHits++;
@@ -83,6 +84,7 @@ public sealed class Database
         table.Add(entry);
         Count++;
         if (expireAt != 0) SetExpire(entry, expireAt);
+        _keyspace.KeyAdded?.Invoke(this, entry.Key);
         SignalModified(entry);
         return entry;
     }

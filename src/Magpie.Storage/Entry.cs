@@ -39,6 +39,9 @@ public sealed class Entry
     /// <summary>Bytes this entry was last accounted at in used_memory (saturates at 2 GB per key).</summary>
     internal int AccountedBytes;
 
+    /// <summary>MEMORY USAGE: the bytes this entry is accounted at (key, value and overhead).</summary>
+    public int MemoryBytes => AccountedBytes > 0 ? AccountedBytes : MeasureBytes();
+
     /// <summary>True while the entry is in a database; false once removed (a stale reference).</summary>
     internal bool Live
     {

@@ -43,6 +43,12 @@ public sealed class Keyspace
     /// <summary>Told of keys the server deletes by itself (expiry, eviction); see <see cref="IKeyRemovalListener"/>.</summary>
     public List<IKeyRemovalListener> RemovalListeners { get; } = [];
 
+    /// <summary>Told when a key is created (keyspace notifications' "new" event); null when nobody listens.</summary>
+    public Action<Database, byte[]>? KeyAdded { get; set; }
+
+    /// <summary>Told of a read lookup that missed (keyspace notifications' "keymiss"); null when nobody listens.</summary>
+    public KeyMissHandler? KeyMissed { get; set; }
+
     /// <summary>The snapshot in progress (BGSAVE), told of writes so it can keep pre-images; null when none.</summary>
     public Persistence.SnapshotCapture? Snapshot { get; internal set; }
 
@@ -144,8 +150,12 @@ public sealed class Keyspace
     /// One active-expiry round, like Redis's: sample keys with a TTL in each database, delete the
     /// expired ones, and repeat while more than a quarter of a sample had expired.
     /// </summary>
+    /// <summary>DEBUG SET-ACTIVE-EXPIRE 0 turns the background expiry off; lazy expiry stays.</summary>
+    public bool ActiveExpireEnabled { get; set; } = true;
+
     public int ActiveExpireCycle(int maxRounds = 16)
     {
+        if (!ActiveExpireEnabled) return 0;
         int expired = 0;
         long now = Now;
         Stats.ExpireCycles++;
@@ -174,3 +184,6 @@ public sealed class Keyspace
 
     public Random Random => _random;
 }
+
+/// <summary>A read lookup that found no key.</summary>
+public delegate void KeyMissHandler(Database db, ReadOnlySpan<byte> key);

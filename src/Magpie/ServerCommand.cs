@@ -19,6 +19,7 @@ internal static class ServerCommand
         ("--maxmemory-samples", nameof(MagpieOptions.MaxMemorySamples), "keys sampled per eviction (default 5)"),
         ("--lfu-log-factor", nameof(MagpieOptions.LfuLogFactor), "LFU counter logarithm factor (default 10)"),
         ("--lfu-decay-time", nameof(MagpieOptions.LfuDecayTime), "minutes per LFU counter decay (default 1)"),
+        ("--enable-debug-command", nameof(MagpieOptions.EnableDebugCommand), "allow DEBUG: no (default, as Redis 7.0), yes, or local (loopback clients only)"),
         ("--proto-max-bulk-len", nameof(MagpieOptions.ProtoMaxBulkLen), "largest bulk string accepted (default 512mb)"),
         ("--hz", nameof(MagpieOptions.Hz), "background task frequency per second (default 10)"),
         ("--timeout", nameof(MagpieOptions.Timeout), "close idle clients after this many seconds (default 0: never)"),

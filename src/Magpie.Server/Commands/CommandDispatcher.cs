@@ -18,6 +18,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
     public void Execute(CommandContext ctx)
     {
         ExecuteOne(ctx);
+        // CLIENT REPLY SKIP lasts one command.
+        if (ctx.Client.Writer.Output is Introspection.ClientReplyOutput suppressed) suppressed.AfterCommand(ctx);
         if (server.ClusterMode is not null) Sharding.SlotRouting.AfterCommand(ctx);
     }
 
@@ -41,6 +43,9 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
         }
         // Cluster mode: a keyed command whose slot is not served here is redirected (-MOVED, -ASK, ...).
         if (server.ClusterMode is { } cluster && !Sharding.SlotRouting.Admit(ctx, spec, cluster)) return;
+
+        // CLIENT PAUSE: the command waits and runs when the pause ends.
+        if (server.Introspection.Pause.EndMs != 0 && server.Blocking.CommandDepth == 0 && server.Introspection.Pause.Postpone(ctx, spec)) return;
 
         if (client.SubscriptionCount > 0 && client.Protocol == RespVersion.Resp2 && !spec.HasFlag(CommandFlags.AllowedInSubscribe))
         {
@@ -84,6 +89,8 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
             ctx.Now = keyspace.Now;
             ctx.ResetForCommand();
             server.Tracking.BeforeCommand(ctx);
+            bool notify = server.Notifications.Enabled;
+            if (notify) server.Notifications.BeginCommand(ctx, spec);
             long start = Stopwatch.GetTimestamp();
             try
             {
@@ -95,8 +102,12 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
                 LogHandlerFailed(logger, ex, spec.FullName);
                 ctx.Error($"ERR internal error running '{spec.FullName}': {ex.Message}");
             }
-            spec.Stats.Microseconds += (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            if (notify) server.Notifications.EndCommand();
+            long micros = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            spec.Stats.Microseconds += micros;
             spec.Stats.Calls++;
+            server.Introspection.AfterCommand(ctx, spec, micros);
+            if (server.Introspection.Monitors.Count > 0 && (spec.Flags & (CommandFlags.SkipMonitor | CommandFlags.Admin)) == 0) server.Introspection.Monitors.Feed(ctx);
             if (ctx.Failed) spec.Stats.FailedCalls++;
             else if (spec.HasFlag(CommandFlags.Write)) server.Propagate(ctx);
             server.Stats.TotalCommandsProcessed++;

@@ -40,6 +40,9 @@ public sealed class CommandSpec
 
     public CommandStats Stats { get; } = new();
 
+    /// <summary>The keyspace event this command fires for the keys it changes (set from Notifications.KeyspaceEventTable).</summary>
+    public Notifications.KeyspaceEvent? KeyspaceEvent { get; set; }
+
     /// <summary>"config|get" for subcommands, as Redis names them in errors and INFO.</summary>
     public string FullName => _fullName ??= Parent is null ? Name : $"{Parent}|{Name}";
 
@@ -166,5 +169,12 @@ public sealed class CommandStats
     public long RejectedCalls;
     public long FailedCalls;
 
-    public void Reset() => Calls = Microseconds = RejectedCalls = FailedCalls = 0;
+    /// <summary>LATENCY HISTOGRAM's buckets (Introspection.LatencyHistogram); null until the command first runs.</summary>
+    public long[]? LatencyBuckets;
+
+    public void Reset()
+    {
+        Calls = Microseconds = RejectedCalls = FailedCalls = 0;
+        LatencyBuckets = null;
+    }
 }

@@ -46,6 +46,11 @@ public sealed class CommandTable
         Sharding.MigrateCommand.Register(table);
         Scripting.ScriptingCommands.Register(table);
         StreamCommands.Register(table);
+        Introspection.SlowLogLatencyMonitorCommands.Register(table);
+        Introspection.ClientControlCommands.Register(table);
+        Introspection.MemoryCommands.Register(table);
+        Introspection.DebugCommand.Register(table);
+        Notifications.KeyspaceEventTable.Apply(table);
         return table;
     }
 

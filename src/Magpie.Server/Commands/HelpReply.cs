@@ -9,6 +9,6 @@ internal static class HelpReply
         ctx.Reply.WriteSimpleString($"{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         foreach (var line in lines) ctx.Reply.WriteSimpleString(line);
         ctx.Reply.WriteSimpleString("HELP");
-        ctx.Reply.WriteSimpleString("    Print this help.");
+        ctx.Reply.WriteSimpleString("    Prints this help.");
     }
 }

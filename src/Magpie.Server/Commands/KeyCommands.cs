@@ -414,7 +414,15 @@ public static class KeyCommands
     {
         var entry = ctx.Db.Lookup(ctx.Arg(2));
         if (entry is null) ctx.Reply.WriteNull();
-        else ctx.Reply.WriteInteger(1);
+        // Small integers are Redis's shared objects (refcount INT_MAX) unless an LRU/LFU maxmemory policy is set.
+        else ctx.Reply.WriteInteger(IsSharedInteger(ctx, entry.Value) ? int.MaxValue : 1);
+    }
+
+    private static bool IsSharedInteger(CommandContext ctx, object value)
+    {
+        if (value is not byte[] s || EncodingOf(s) != "int" || !RedisNumbers.TryParseInt64(s, out long n) || n < 0 || n >= 10_000) return false;
+        var policy = ctx.Keyspace.Policy.Name();
+        return ctx.Keyspace.MaxMemory == 0 || !(policy.Contains("lru") || policy.Contains("lfu"));
     }
 
     private static void ObjectHelp(CommandContext ctx) => HelpReply.Write(ctx, "OBJECT",

@@ -79,6 +79,7 @@ public sealed class ConfigRegistry
         AofConfig.Register(this, server);
         TlsConfig.Register(this, server);
         EncodingConfig.Register(this);
+        IntrospectionConfig.Register(this, server);
         RedisConfigDefaults.AddMissing(this);
     }
 

@@ -34,6 +34,9 @@ public sealed class MagpieOptions
 
     public int LfuDecayTime { get; set; } = 1;
 
+    /// <summary>Redis's enable-debug-command: no (default, as 7.0), yes, or local (loopback clients only).</summary>
+    public string EnableDebugCommand { get; set; } = "no";
+
     /// <summary>Largest bulk string a client may send (Redis's proto-max-bulk-len).</summary>
     public string ProtoMaxBulkLen { get; set; } = "512mb";
 
@@ -194,6 +197,7 @@ public sealed class MagpieOptions
         if (MaxMemorySamples is < 1 or > 64) errors.Add($"maxmemory-samples: must be between 1 and 64 (got {MaxMemorySamples})");
         if (LfuLogFactor < 0) errors.Add($"lfu-log-factor: must be 0 or more (got {LfuLogFactor})");
         if (LfuDecayTime < 0) errors.Add($"lfu-decay-time: must be 0 or more (got {LfuDecayTime})");
+        if (EnableDebugCommand is not ("no" or "yes" or "local")) errors.Add($"enable-debug-command: must be no, yes or local (got {EnableDebugCommand})");
         if (!MemoryUnits.TryParse(ProtoMaxBulkLen, out long bulk) || bulk < 1024 * 1024)
             errors.Add($"proto-max-bulk-len: '{ProtoMaxBulkLen}' must be a memory size of at least 1mb");
         if (Hz is < 1 or > 500) errors.Add($"hz: must be between 1 and 500 (got {Hz})");

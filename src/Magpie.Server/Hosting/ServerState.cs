@@ -25,6 +25,8 @@ public sealed class ServerState
         Commands = CommandTable.CreateDefault();
         Acl = new Security.AclStore(this);
         Tls = Security.TlsSettings.FromOptions(options);
+        Notifications = new Notifications.KeyspaceNotifier(this);
+        Introspection = new Introspection.IntrospectionState(this);
         Config = new ConfigRegistry(this);
         Config.ApplyStartupOptions();
         Scripting = new Scripting.ScriptRunner(this, logger);
@@ -66,6 +68,12 @@ public sealed class ServerState
     public Action RequestShutdown { get; set; } = () => Environment.Exit(0);
     /// <summary>EVAL scripts, functions and the busy-script watchdog.</summary>
     public Scripting.ScriptRunner Scripting { get; }
+
+    /// <summary>Keyspace and keyevent notifications (notify-keyspace-events).</summary>
+    public Notifications.KeyspaceNotifier Notifications { get; }
+
+    /// <summary>SLOWLOG, LATENCY, MONITOR.</summary>
+    public Introspection.IntrospectionState Introspection { get; }
 
     /// <summary>Pub/sub channels and patterns (SUBSCRIBE, PUBLISH, ...).</summary>
     public PubSubHub PubSub { get; }

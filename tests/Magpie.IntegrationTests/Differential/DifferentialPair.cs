@@ -7,8 +7,11 @@ namespace Magpie.IntegrationTests.Differential;
 /// A Magpie node and a redis-server side by side, with a RESP2 and a RESP3 connection to each:
 /// every command goes to both and the raw replies must be identical, byte for byte.
 /// </summary>
-public sealed class DifferentialPair : IAsyncLifetime
+public class DifferentialPair : IAsyncLifetime
 {
+    /// <summary>Extra start-up arguments given to both servers (a derived fixture sets them).</summary>
+    protected virtual string[] ServerArgs => [];
+
     public MagpieNode Magpie { get; private set; } = null!;
 
     public RedisReference Redis { get; private set; } = null!;
@@ -17,8 +20,8 @@ public sealed class DifferentialPair : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var magpie = MagpieNode.StartAsync();
-        var redis = RedisReference.StartAsync();
+        var magpie = MagpieNode.StartAsync(ServerArgs);
+        var redis = RedisReference.StartAsync(ServerArgs);
         Magpie = await magpie;
         Redis = await redis;
         _m2 = await RespPipe.OpenAsync(Magpie.Port, 2);

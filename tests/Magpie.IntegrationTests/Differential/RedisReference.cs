@@ -20,13 +20,14 @@ public sealed class RedisReference : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<RedisReference> StartAsync()
+    public static async Task<RedisReference> StartAsync(params string[] extraArgs)
     {
         var path = Environment.GetEnvironmentVariable("REDIS_SERVER") ?? "/usr/bin/redis-server";
         int port = MagpieNode.FreePort();
         var psi = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
             psi.ArgumentList.Add(a);
+        foreach (var a in extraArgs) psi.ArgumentList.Add(a);
         psi.Environment["LC_ALL"] = "C";
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start redis-server");
         process.OutputDataReceived += (_, _) => { };

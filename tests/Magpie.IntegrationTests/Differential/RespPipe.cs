@@ -46,6 +46,14 @@ public sealed class RespPipe : IDisposable
         return reply.ToArray();
     }
 
+    /// <summary>Reads one reply or push without sending anything (pub/sub messages).</summary>
+    public byte[] ReadReply()
+    {
+        var reply = new MemoryStream();
+        ReadValue(reply);
+        return reply.ToArray();
+    }
+
     private void ReadValue(MemoryStream into)
     {
         var line = ReadLine(into);

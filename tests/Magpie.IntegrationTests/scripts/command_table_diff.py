@@ -8,7 +8,7 @@ from resp_raw import Conn
 
 # Commands Magpie has that 7.0 doesn't (its own, and 7.2 additions).
 EXTRA = {"magpie.groupget", "magpie.groupset", "magpie.groupdel", "magpie.groupinvalidate", "magpie.clusterstate",
-         "client|setinfo", "client|no-touch"}
+         "client|setinfo"}
 
 # Families merged on 2026-12-01 (bitmaps, HLL, geo, SORT/LCS, streams, scripting, ACL, persistence, cluster)
 # whose metadata is not yet aligned with 7.0.15. Their differences are printed as PENDING and do not fail
