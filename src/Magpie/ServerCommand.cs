@@ -46,6 +46,8 @@ internal static class ServerCommand
         ("--cluster-enabled", nameof(MagpieOptions.ClusterEnabled), "yes: Redis Cluster mode (MOVED/ASK, CLUSTER commands, MIGRATE); with --peers the slots are spread over the list (default no)"),
         ("--cluster-config-file", nameof(MagpieOptions.ClusterConfigFile), "file keeping the node id and its cluster view across restarts (default none: the id derives from --self)"),
         ("--cluster-node-timeout", nameof(MagpieOptions.ClusterNodeTimeout), "ms without an answer before a cluster node counts as failed (default 15000)"),
+        ("--otlp-endpoint", nameof(MagpieOptions.OtlpEndpoint), "OTLP collector URL for metrics and group spans, e.g. http://127.0.0.1:4317 (default none)"),
+        ("--otlp-protocol", nameof(MagpieOptions.OtlpProtocol), "grpc (default) or http/protobuf"),
         ("--cluster-require-full-coverage", nameof(MagpieOptions.ClusterRequireFullCoverage), "yes: no keyed command is served while some slot has no live owner; no: only that slot's (default yes)"),
     ];
 

@@ -119,7 +119,8 @@ public sealed class GroupsClusterTests(GroupsCluster cluster) : IClassFixture<Gr
         Assert.Equal(OriginServer.ValueOf("query-form"), await ok.Content.ReadAsStringAsync());
         Assert.Equal("{\"status\":\"ok\"}", await cluster.Http.GetStringAsync($"{baseUrl}/health"));
         string metrics = await cluster.Http.GetStringAsync($"{baseUrl}/metrics");
-        Assert.Matches("magpie_group_hits_total\\{group=\"scores\"\\} \\d+", metrics);
+        Assert.Matches("magpie_group_hits_total\\{otel_scope_name=\"Magpie.Groups\",group=\"scores\"\\} \\d+", metrics);
+        Assert.Matches("magpie_group_bytes\\{otel_scope_name=\"Magpie.Groups\",group=\"scores\"\\} \\d+", metrics);
     }
 
     [Fact]
