@@ -16,6 +16,9 @@ command -v prometheus >/dev/null || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-redis-exporter ] || need_apt+=(prometheus-redis-exporter)
 # PyYAML for the Helm chart check (tests/Magpie.Ecosystem.Tests/scripts/check_chart.py).
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
+# Headless Chromium for the dashboard test (tests/Magpie.Dashboard.Tests, driven by Playwright with
+# this executable: Playwright's own browser download is never used).
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq

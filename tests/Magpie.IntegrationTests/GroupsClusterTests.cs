@@ -96,7 +96,7 @@ public sealed class GroupsClusterTests(GroupsCluster cluster) : IClassFixture<Gr
 
         string nodes = await cluster.Http.GetStringAsync($"http://127.0.0.1:{cluster.Nodes[gw].HttpPort}/api/nodes");
         Assert.Contains("\"count\":4", nodes);
-        Assert.Matches("\"role\":\"gateway\",\"state\":\"up\",\"self\":true,\"slots\":\\[\\]", nodes);
+        Assert.Matches("\"role\":\"gateway\",\"state\":\"up\",\"self\":true,\"slotCount\":0,\"rangeCount\":0\\}", nodes);
     }
 
     [Fact]

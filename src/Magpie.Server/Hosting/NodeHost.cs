@@ -144,6 +144,7 @@ public static class NodeHost
         Telemetry.NodeTelemetry.MapNodeTelemetry(app);
         Http.CacheApi.Map(app);
         Http.ClusterApi.Map(app);
+        Http.DashboardApi.Map(app);
     }
 
     private static IEnumerable<IPAddress> ParseAddresses(MagpieOptions options) =>
