@@ -69,7 +69,9 @@ internal static class ServerCommand
             MagpieOptions nodeOptions;
             try
             {
-                nodeOptions = NodeHost.BindOptions(NodeHost.LoadConfiguration(parse.GetValue(config), overrides));
+                var configuration = NodeHost.LoadConfiguration(parse.GetValue(config), overrides);
+                foreach (var warning in ConfigurationCheck.UnknownKeys(configuration)) Console.Error.WriteLine(warning);
+                nodeOptions = NodeHost.BindOptions(configuration);
             }
             catch (OptionsException ex)
             {
@@ -78,7 +80,7 @@ internal static class ServerCommand
             }
             catch (InvalidDataException ex)
             {
-                Console.Error.WriteLine($"Invalid configuration: config file: {ex.Message}");
+                Console.Error.WriteLine($"Invalid configuration: config file: {ConfigurationCheck.DescribeLoadError(ex)}");
                 return 1;
             }
             // Socket completions run on the epoll thread instead of being queued to the thread pool.
