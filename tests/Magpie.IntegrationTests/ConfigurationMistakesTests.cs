@@ -14,8 +14,9 @@ public class ConfigurationMistakesTests
     {
         var result = await MagpieAsync(null, "--prot", "7000");
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("'--prot' was not matched", result.StdErr);
-        Assert.Contains("--port", result.StdErr);
+        // System.CommandLine: the error on stderr, the suggestion and the help on stdout.
+        Assert.Contains("Unrecognized command or argument '--prot'.", result.StdErr);
+        Assert.Contains("'--prot' was not matched. Did you mean one of the following?\n--port", result.StdOut);
     }
 
     [Fact]
