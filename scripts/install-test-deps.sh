@@ -18,6 +18,9 @@ command -v prometheus >/dev/null || need_apt+=(prometheus)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || need_apt+=(python3-yaml)
 # openssl makes the certificates of the TLS tests (tests/Magpie.IntegrationTests/Security/TlsTests.cs).
 command -v openssl >/dev/null || need_apt+=(openssl)
+# Headless Chromium for the dashboard test (tests/Magpie.Dashboard.Tests, driven by Playwright with
+# this executable: Playwright's own browser download is never used).
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq

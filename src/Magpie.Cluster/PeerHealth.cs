@@ -70,6 +70,7 @@ public sealed partial class PeerHealth
             status.ConsecutiveFailures = 0;
             cameUp = !status.IsUp;
             status.IsUp = true;
+            status.SeenUp = true;
             if (cameUp) status.DownSignal = new CancellationTokenSource();
         }
         if (cameUp) Changed(status.Node, NodeState.Up);
@@ -142,10 +143,22 @@ public sealed partial class PeerHealth
     private void Changed(NodeInfo node, NodeState state)
     {
         Interlocked.Increment(ref _version);
-        if (state == NodeState.Down) LogPeerDown(node.Id, node.Endpoint);
-        else LogPeerUp(node.Id, node.Endpoint);
+        var status = _peers[node.Id];
+        // Nodes of a cluster start one after another: a peer that has never answered is still starting,
+        // not down. It is routed around all the same, but only reported as down once it was up before.
+        if (state == NodeState.Down && status.SeenUp) LogPeerDown(node.Id, node.Endpoint);
+        else if (state == NodeState.Down) LogPeerNotStarted(node.Id, node.Endpoint);
+        else if (status.ReportedDown) LogPeerUp(node.Id, node.Endpoint);
+        else LogPeerJoined(node.Id, node.Endpoint);
+        status.ReportedDown = state == NodeState.Down && status.SeenUp;
         StateChanged?.Invoke(node, state);
     }
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Debug, Message = "Peer {NodeId} ({Endpoint}) has not answered yet (still starting?)")]
+    private partial void LogPeerNotStarted(string nodeId, string endpoint);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Peer {NodeId} ({Endpoint}) is up")]
+    private partial void LogPeerJoined(string nodeId, string endpoint);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Peer {NodeId} ({Endpoint}) is down; its slots go to the next live node")]
     private partial void LogPeerDown(string nodeId, string endpoint);
@@ -161,6 +174,8 @@ public sealed partial class PeerHealth
         public NodeInfo Node { get; } = node;
         public int ConsecutiveFailures;
         public volatile bool IsUp = true;
+        public volatile bool SeenUp;
+        public bool ReportedDown;
         public volatile CancellationTokenSource DownSignal = new();
     }
 }

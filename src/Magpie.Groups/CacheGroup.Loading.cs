@@ -25,7 +25,7 @@ public sealed partial class CacheGroup
             return await LoadHereAsync(key, slot, asOwner: true).ConfigureAwait(false);
 
         long epoch = ReadWriteEpoch(key);
-        if (await TryFetchFromPeerAsync(owner, key).ConfigureAwait(false) is { } fromPeer)
+        if (await TryFetchFromPeerAsync(owner, key, slot).ConfigureAwait(false) is { } fromPeer)
         {
             // TinyLFU admission decides whether this remote key is popular enough to keep.
             if (fromPeer.Value is not null && ReadWriteEpoch(key) == epoch)
@@ -39,8 +39,9 @@ public sealed partial class CacheGroup
     }
 
     /// <summary>The owner's answer, or null when it could not be reached in time (it is then reported failed).</summary>
-    private async Task<Fetched?> TryFetchFromPeerAsync(NodeInfo owner, string key)
+    private async Task<Fetched?> TryFetchFromPeerAsync(NodeInfo owner, string key, int slot)
     {
+        using var activity = GroupActivities.StartPeerGet(Name, slot, owner.Id);
         // Ends at the peer timeout, or as soon as anyone marks the owner down.
         using var timeout = new CancellationTokenSource(_options.PeerTimeout, _time);
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _cluster.WhenDown(owner));
@@ -54,6 +55,7 @@ public sealed partial class CacheGroup
         }
         catch (PeerLoadException ex)
         {
+            GroupActivities.Fail(activity, ex);
             _cluster.ReportSuccess(owner); // it answered: healthy, its origin is not
             Interlocked.Increment(ref _loadErrors);
             LogPeerLoadFailed(Name, key, owner.Id, ex.Message);
@@ -61,6 +63,7 @@ public sealed partial class CacheGroup
         }
         catch (Exception ex)
         {
+            GroupActivities.Fail(activity, ex);
             Interlocked.Increment(ref _peerErrors);
             _cluster.ReportFailure(owner);
             LogPeerUnreachable(Name, owner.Id, _options.PeerTimeout.TotalMilliseconds, ex.Message);
@@ -80,15 +83,20 @@ public sealed partial class CacheGroup
         long epoch = ReadWriteEpoch(key);
         Interlocked.Increment(ref _loads);
         LoadResult result;
-        try
+        using (var activity = GroupActivities.StartLoad(Name, slot, asOwner))
         {
-            result = await InvokeLoaderAsync(key, slot).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Interlocked.Increment(ref _loadErrors);
-            LogLoadFailed(Name, key, ex.Message);
-            throw;
+            try
+            {
+                result = await InvokeLoaderAsync(key, slot).ConfigureAwait(false);
+                activity?.SetTag("magpie.found", result.IsFound);
+            }
+            catch (Exception ex)
+            {
+                GroupActivities.Fail(activity, ex);
+                Interlocked.Increment(ref _loadErrors);
+                LogLoadFailed(Name, key, ex.Message);
+                throw;
+            }
         }
         if (!result.IsFound) return Fetched.NotFound;
 

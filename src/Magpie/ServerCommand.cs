@@ -63,6 +63,8 @@ internal static class ServerCommand
         ("--cluster-enabled", nameof(MagpieOptions.ClusterEnabled), "yes: Redis Cluster mode (MOVED/ASK, CLUSTER commands, MIGRATE); with --peers the slots are spread over the list (default no)"),
         ("--cluster-config-file", nameof(MagpieOptions.ClusterConfigFile), "file keeping the node id and its cluster view across restarts (default nodes.conf in --data-dir; without a data dir none, and the id derives from --self)"),
         ("--cluster-node-timeout", nameof(MagpieOptions.ClusterNodeTimeout), "ms without an answer before a cluster node counts as failed (default 15000)"),
+        ("--otlp-endpoint", nameof(MagpieOptions.OtlpEndpoint), "OTLP collector URL for metrics and group spans, e.g. http://127.0.0.1:4317 (default none)"),
+        ("--otlp-protocol", nameof(MagpieOptions.OtlpProtocol), "grpc (default) or http/protobuf"),
         ("--cluster-require-full-coverage", nameof(MagpieOptions.ClusterRequireFullCoverage), "yes: no keyed command is served while some slot has no live owner; no: only that slot's (default yes)"),
     ];
 
@@ -84,7 +86,9 @@ internal static class ServerCommand
             MagpieOptions nodeOptions;
             try
             {
-                nodeOptions = NodeHost.BindOptions(NodeHost.LoadConfiguration(parse.GetValue(config), overrides));
+                var configuration = NodeHost.LoadConfiguration(parse.GetValue(config), overrides);
+                foreach (var warning in ConfigurationCheck.UnknownKeys(configuration)) Console.Error.WriteLine(warning);
+                nodeOptions = NodeHost.BindOptions(configuration);
             }
             catch (OptionsException ex)
             {
@@ -93,7 +97,7 @@ internal static class ServerCommand
             }
             catch (InvalidDataException ex)
             {
-                Console.Error.WriteLine($"Invalid configuration: config file: {ex.Message}");
+                Console.Error.WriteLine($"Invalid configuration: config file: {ConfigurationCheck.DescribeLoadError(ex)}");
                 return 1;
             }
             // Socket completions run on the epoll thread instead of being queued to the thread pool.

@@ -96,7 +96,19 @@ public sealed class GroupsClusterTests(GroupsCluster cluster) : IClassFixture<Gr
 
         string nodes = await cluster.Http.GetStringAsync($"http://127.0.0.1:{cluster.Nodes[gw].HttpPort}/api/nodes");
         Assert.Contains("\"count\":4", nodes);
-        Assert.Matches("\"role\":\"gateway\",\"state\":\"up\",\"self\":true,\"slots\":\\[\\]", nodes);
+        Assert.Matches("\"role\":\"gateway\",\"state\":\"up\",\"self\":true,\"slotCount\":0,\"rangeCount\":0\\}", nodes);
+        Assert.DoesNotContain("\"slots\"", nodes);
+        // ?full=1 adds every node's slot runs; together they cover the 16384 slots once.
+        using var full = System.Text.Json.JsonDocument.Parse(await cluster.Http.GetStringAsync($"http://127.0.0.1:{cluster.Nodes[gw].HttpPort}/api/nodes?full=1"));
+        int covered = 0;
+        foreach (var n in full.RootElement.GetProperty("nodes").EnumerateArray())
+        {
+            int inRuns = n.GetProperty("slots").EnumerateArray().Sum(r => r[1].GetInt32() - r[0].GetInt32() + 1);
+            Assert.Equal(n.GetProperty("slotCount").GetInt32(), inRuns);
+            Assert.Equal(n.GetProperty("rangeCount").GetInt32(), n.GetProperty("slots").GetArrayLength());
+            covered += inRuns;
+        }
+        Assert.Equal(16384, covered);
     }
 
     [Fact]
@@ -119,7 +131,8 @@ public sealed class GroupsClusterTests(GroupsCluster cluster) : IClassFixture<Gr
         Assert.Equal(OriginServer.ValueOf("query-form"), await ok.Content.ReadAsStringAsync());
         Assert.Equal("{\"status\":\"ok\"}", await cluster.Http.GetStringAsync($"{baseUrl}/health"));
         string metrics = await cluster.Http.GetStringAsync($"{baseUrl}/metrics");
-        Assert.Matches("magpie_group_hits_total\\{group=\"scores\"\\} \\d+", metrics);
+        Assert.Matches("magpie_group_hits_total\\{otel_scope_name=\"Magpie.Groups\",group=\"scores\"\\} \\d+", metrics);
+        Assert.Matches("magpie_group_bytes\\{otel_scope_name=\"Magpie.Groups\",group=\"scores\"\\} \\d+", metrics);
     }
 
     [Fact]

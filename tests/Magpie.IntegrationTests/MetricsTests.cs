@@ -5,7 +5,7 @@ using Magpie.IntegrationTests.Infrastructure;
 
 namespace Magpie.IntegrationTests;
 
-/// <summary>/metrics, read by a real Prometheus server.</summary>
+/// <summary>/metrics (OpenTelemetry's Prometheus exporter), read by a real Prometheus server.</summary>
 public class MetricsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -19,8 +19,10 @@ public class MetricsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("# TYPE magpie_commands_processed_total counter", body);
-        Assert.Contains("magpie_db_keys{db=\"db0\"}", body);
-        Assert.Contains("magpie_commands_total{cmd=\"get\"}", body);
+        // OpenTelemetry's exporter adds the meter as otel_scope_name before the instrument's own tags.
+        Assert.Matches("magpie_db_keys\\{otel_scope_name=\"Magpie.Server\",db=\"db0\"\\} [1-9]", body);
+        Assert.Matches("magpie_commands_total\\{otel_scope_name=\"Magpie.Server\",cmd=\"get\"\\} [1-9]", body);
+        Assert.Contains("# TYPE magpie_memory_used_bytes gauge", body);
         Assert.DoesNotContain("secret-key-name", body);
     }
 

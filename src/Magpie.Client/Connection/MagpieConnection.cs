@@ -250,7 +250,7 @@ public sealed class MagpieConnection : IAsyncDisposable, IDisposable
                 // Whatever went wrong (refused, TLS, a bad handshake reply), keep trying until disposed.
                 if (_disposed.IsCancellationRequested) return;
                 Interlocked.Increment(ref _failedAttempts);
-                ClientLog.ReconnectFailed(_logger, EndPoint, attempt, ex.Message);
+                if (ReconnectLogPolicy.ShouldWarn(attempt)) ClientLog.ReconnectFailed(_logger, EndPoint, attempt, ex.Message);
             }
         }
     }

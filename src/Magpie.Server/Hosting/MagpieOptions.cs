@@ -169,6 +169,12 @@ public sealed class MagpieOptions
     /// <summary>yes (default, as Redis): keyed commands fail with CLUSTERDOWN while any slot has no live owner; no: only that slot's keys do.</summary>
     public bool ClusterRequireFullCoverage { get; set; } = true;
 
+    /// <summary>OTLP collector URL for metrics and traces (e.g. http://127.0.0.1:4317); empty: no OTLP export.</summary>
+    public string OtlpEndpoint { get; set; } = "";
+
+    /// <summary>"grpc" (default) or "http/protobuf" for <see cref="OtlpEndpoint"/>.</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
     /// <summary>Read-through groups from magpie.json's "Groups" array (server mode: each with an HTTP Origin).</summary>
     public List<GroupOptions> Groups { get; set; } = [];
 
@@ -183,6 +189,9 @@ public sealed class MagpieOptions
         var errors = new List<string>();
         if (Port is < 0 or > 65535) errors.Add($"port: must be between 0 and 65535 (got {Port})");
         if (HttpPort is < -1 or > 65535) errors.Add($"http-port: must be between 0 and 65535, or -1 to disable (got {HttpPort})");
+        if (OtlpEndpoint.Length > 0 && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
+            errors.Add($"otlp-endpoint: '{OtlpEndpoint}' is not an http:// or https:// URL");
+        if (OtlpProtocol is not ("grpc" or "http/protobuf")) errors.Add($"otlp-protocol: must be grpc or http/protobuf (got '{OtlpProtocol}')");
         if (string.IsNullOrWhiteSpace(Bind)) errors.Add("bind: must name at least one address");
         else
         {

@@ -105,12 +105,12 @@ public static class NodeHost
             var groups = sp.GetRequiredService<Magpie.Groups.GroupRegistry>();
             var state = new ServerState(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Commands")) { Groups = groups, Tls = tls };
             tls.Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Magpie.Tls");
-            state.MetricsContributors.Add(text => Http.GroupMetrics.Write(groups, text));
             if (options.ClusterEnabled) state.ClusterMode = Sharding.ClusterMode.Create(options, sp.GetRequiredService<Peers.ClusterConfig>(), state.Commands);
             if (options.ClusterEnabled) sp.GetRequiredService<Sharding.ShardedClusterView>().Attach(state);
             return state;
         });
         builder.Services.AddSingleton<RespConnectionHandler>();
+        Telemetry.NodeTelemetry.AddNodeTelemetry(builder, options);
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.AddHostedService<StartupLog>();
         builder.Services.AddHostedService<Persistence.PersistenceService>();
@@ -167,14 +167,10 @@ public static class NodeHost
     {
         app.Use(Http.HttpAuthentication.Middleware);
         app.MapGet("/health", () => Results.Json(new HealthReply("ok"), NodeJsonContext.Default.HealthReply));
-        app.MapGet("/metrics", (ServerState server) =>
-        {
-            var text = new Http.PrometheusText();
-            Http.NodeMetrics.Write(server, text);
-            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
-        });
+        Telemetry.NodeTelemetry.MapNodeTelemetry(app);
         Http.CacheApi.Map(app);
         Http.ClusterApi.Map(app);
+        Http.DashboardApi.Map(app);
     }
 
     private static IEnumerable<IPAddress> ParseAddresses(MagpieOptions options) =>

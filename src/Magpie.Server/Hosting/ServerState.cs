@@ -169,9 +169,6 @@ public sealed class ServerState
     /// <summary>Cluster mode (<c>--cluster-enabled yes</c>): slot ownership checked on every keyed command; null otherwise.</summary>
     public Sharding.ClusterMode? ClusterMode { get; set; }
 
-    /// <summary>Subsystems that add metric families to /metrics (groups, cluster).</summary>
-    public List<Action<Http.PrometheusText>> MetricsContributors { get; } = [];
-
     public Func<long> BlockedClients { get; set; } = () => 0;
 
     public Func<long> TrackingClients { get; set; } = () => 0;

@@ -7,16 +7,24 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Magpie.Server.Http;
 
-/// <summary><c>GET /api/nodes</c> (members, state, slot ranges) and <c>GET /api/stats</c> (per-group counters).</summary>
+/// <summary>
+/// <c>GET /api/nodes</c> (members, state, slot and range counts; <c>?full=1</c> adds every slot range)
+/// and <c>GET /api/stats</c> (per-group counters).
+/// </summary>
 public static class ClusterApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/nodes", (StaticCluster cluster) => Results.Json(Nodes(cluster), ClusterJsonContext.Default.NodesReply));
+        app.MapGet("/api/nodes", (StaticCluster cluster, string? full) =>
+            Results.Json(Nodes(cluster, full is "1" or "true" or "yes"), ClusterJsonContext.Default.NodesReply));
         app.MapGet("/api/stats", (GroupRegistry groups) => Results.Json(Stats(groups), ClusterJsonContext.Default.StatsReply));
     }
 
-    public static NodesReply Nodes(StaticCluster cluster)
+    /// <summary>
+    /// Compact by default: per node the number of slots it serves and of the runs they form (the ring
+    /// spreads slots over thousands of runs: 138 KB for three nodes). <paramref name="full"/> adds the runs.
+    /// </summary>
+    public static NodesReply Nodes(StaticCluster cluster, bool full = false)
     {
         var ranges = cluster.SlotMap.Ranges;
         var nodes = cluster.Nodes()
@@ -28,7 +36,9 @@ public static class ClusterApi
                 n.Role == NodeRole.Gateway ? "gateway" : "primary",
                 n.State == NodeState.Up ? "up" : "down",
                 n.Id == cluster.Self.Id,
-                ranges.Where(r => r.Node.Id == n.Id).Select(r => new[] { r.Start, r.End }).ToArray()))
+                ranges.Where(r => r.Node.Id == n.Id).Sum(r => r.End - r.Start + 1),
+                ranges.Count(r => r.Node.Id == n.Id),
+                full ? ranges.Where(r => r.Node.Id == n.Id).Select(r => new[] { r.Start, r.End }).ToArray() : null))
             .ToArray();
         return new NodesReply(nodes.Length, nodes);
     }
@@ -41,7 +51,9 @@ public static class ClusterApi
         }, StringComparer.Ordinal));
 }
 
-public sealed record NodeReply(string Id, string Address, string? Http, string Role, string State, bool Self, int[][] Slots);
+public sealed record NodeReply(
+    string Id, string Address, string? Http, string Role, string State, bool Self, int SlotCount, int RangeCount,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int[][]? Slots);
 
 public sealed record NodesReply(int Count, NodeReply[] Nodes);
 

@@ -50,7 +50,14 @@ public sealed class MagpieNode : IAsyncDisposable
     /// Starts any program beside the tests that takes <c>--port</c> and <c>--http-port</c> (the
     /// embedded-mode sample: <c>["QuickStart.dll"]</c>).
     /// </summary>
-    public static async Task<MagpieNode> StartProgramAsync(string[] program, int port, int httpPort, params string[] extraArgs)
+    public static Task<MagpieNode> StartProgramAsync(string[] program, int port, int httpPort, params string[] extraArgs) =>
+        StartProgramAsync(program, port, httpPort, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>Starts `magpie server` with extra environment variables (OTEL_*, MAGPIE_*).</summary>
+    public static Task<MagpieNode> StartWithEnvironmentAsync(IDictionary<string, string> environment, params string[] extraArgs) =>
+        StartProgramAsync(["magpie.dll", "server"], FreePort(), FreePort(), environment, extraArgs);
+
+    private static async Task<MagpieNode> StartProgramAsync(string[] program, int port, int httpPort, IDictionary<string, string> environment, string[] extraArgs)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -65,6 +72,7 @@ public sealed class MagpieNode : IAsyncDisposable
         psi.ArgumentList.Add("--http-port");
         psi.ArgumentList.Add(httpPort.ToString());
         foreach (var a in extraArgs) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         return await LaunchAsync(psi, port, httpPort);
     }
 
@@ -96,7 +104,17 @@ public sealed class MagpieNode : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => node.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await node.WaitUntilListeningAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            // Generous: on a loaded 2-core machine a node has taken 20 s to start.
+            await node.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // A node that never listened must not outlive the test.
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw;
+        }
         return node;
     }
 
