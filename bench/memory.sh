@@ -74,7 +74,7 @@ if part maxmemory; then
 peak=(); final=(); used=()
 for who in $servers; do
   start_server "$who" --maxmemory 50mb --maxmemory-policy allkeys-lru
-  ( while kill -0 "$SERVER_PID" 2>/dev/null; do rss_kb "$SERVER_PID" 2>/dev/null || true; sleep 0.2; done ) > "$tmp/rss.$who" &
+  ( trap - EXIT; while kill -0 "$SERVER_PID" 2>/dev/null; do rss_kb "$SERVER_PID" 2>/dev/null || true; sleep 0.2; done ) > "$tmp/rss.$who" &
   sampler=$!
   redis-benchmark -p "$SERVER_PORT" -t set -d 1024 -n "$overwrites" -r 1000000 -c 50 -P 16 -q >/dev/null 2>&1 || true
   sleep 1
@@ -96,7 +96,7 @@ for who in $servers; do
   start_server "$who"
   sleep "$idle_wait"
   idle+=("$(awk -v k="$(rss_kb "$SERVER_PID")" 'BEGIN {printf "%.0f", k/1024}')")
-  if python3 -c "import redis,sys; redis.Redis(port=$SERVER_PORT, socket_timeout=120).set('big', b'x'*($big_mb<<20))" 2>/dev/null; then
+  if /usr/bin/python3 -c "import redis,sys; redis.Redis(port=$SERVER_PORT, socket_timeout=120).set('big', b'x'*($big_mb<<20))" 2>/dev/null; then
     with+=("$(awk -v k="$(rss_kb "$SERVER_PID")" 'BEGIN {printf "%.0f", k/1024}')")
     redis-cli -p "$SERVER_PORT" del big >/dev/null
     sleep 10
