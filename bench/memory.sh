@@ -63,7 +63,10 @@ row() { # $1 label, then one value per server in $servers order
 part perkey && for vlen in 32 8; do
   payload_file "$tmp/payload" "$vlen"
   rss=(); used=()
-  for who in $servers; do read -r r u < <(per_key "$who" "$tmp/payload"); rss+=("$r"); used+=("$u"); done
+  for who in $servers; do
+    read -r r u < <(per_key "$who" "$tmp/payload"); rss+=("$r"); used+=("$u")
+    echo "# $who: 16 B/$vlen B per key: RSS $r B, used_memory $u B" >&2
+  done
   row "$keys keys 16 B/$vlen B: RSS delta per key (B)" "${rss[@]}"
   row "$keys keys 16 B/$vlen B: used_memory delta per key (B)" "${used[@]}"
 done
@@ -83,6 +86,7 @@ for who in $servers; do
   stop_server "$SERVER_PID"
   wait "$sampler" 2>/dev/null || true
   peak+=("$(sort -n "$tmp/rss.$who" | tail -n 1 | awk '{printf "%.0f", $1/1024}')")
+  echo "# $who: maxmemory peak ${peak[-1]} MB, end ${final[-1]} MB, used_memory ${used[-1]} MB" >&2
 done
 row "maxmemory 50mb, $((overwrites / 1000))k x 1 KB overwrites: peak RSS (MB; bound 139)" "${peak[@]}"
 row "same: RSS at the end (MB)" "${final[@]}"
@@ -104,6 +108,7 @@ for who in $servers; do
   else
     with+=("failed"); after+=("-")
   fi
+  echo "# $who: idle ${idle[-1]} MB, with the value ${with[-1]} MB, 10 s after DEL ${after[-1]} MB" >&2
   stop_server "$SERVER_PID"
 done
 row "idle RSS, ${idle_wait} s after start (MB)" "${idle[@]}"
