@@ -48,7 +48,7 @@ servers=$(bench_servers)
 
 echo "# Magpie vs redis-server${GARNET:+ vs Garnet}, $(date -u +%Y-%m-%dT%H:%M:%SZ), $mode mode"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2), dotnet $(dotnet --version)${GARNET:+, garnet-server $("$GARNET" --version 2>/dev/null | tail -n 1)}, $rounds alternating rounds, median shown"
+echo "# redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2), dotnet $(dotnet --version)${GARNET:+, garnet-server $("$GARNET" --version 2>/dev/null | head -n 1)}, $rounds alternating rounds, median shown"
 echo "# MAGPIE_BENCH_ENV=${MAGPIE_BENCH_ENV:-}"
 echo
 
