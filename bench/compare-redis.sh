@@ -1,128 +1,103 @@
 #!/usr/bin/env bash
-# Runs redis-benchmark against Magpie and against a redis-server started here, in the same run,
-# alternating, and prints requests/s, p50/p99 and the Magpie/Redis ratio; then loads 1,000,000
-# keys (16-byte keys, 32-byte values) into each and prints memory per key (RSS delta).
+# Magpie against redis-server and Garnet on this machine, in the same run, alternating between the
+# servers, and the median of the rounds. The machine is shared and noisy: compare the ratios of one
+# run, never figures from two runs.
 #
-#   bench/compare-redis.sh [--rounds N] [--tests set,get] [--extra lpush,...|""] [--skip-memory]
-# The extra tests (default lpush,lpop,sadd,hset,zadd,lrange_100) run at -P 1 and -P 16 too.
+#   bench/compare-redis.sh [--short|--full] [--rounds N] [--tests set,get] [--extra lpush,...|""]
+#                          [--skip-memory] [--skip-syscalls] [--no-garnet]
+#
+# Throughput: redis-benchmark -c 50 -r 100000 for SET/GET and the six extra tests
+# (lpush,lpop,sadd,hset,zadd,lrange_100) at -P 1 and -P 16: requests/s, p50/p99 and each server's
+# CPU time per request (user+sys from /proc/PID/stat before and after). Then bench/memory.sh (memory
+# per key, RSS under maxmemory, a deleted large value, idle RSS) and bench/syscalls.sh (syscalls per
+# request at -P 1). --short (about a minute) runs one round with few requests and smaller memory
+# loads, for trying a change; --full (the default) is the issue's measurement: 3 rounds, 1M keys,
+# 1 GB of overwrites, a 400 MB value.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/servers.sh
 
-rounds=3
+mode=full
+rounds=""
 tests="set,get"
 skip_memory=0
+skip_syscalls=0
 extra_tests="${MAGPIE_BENCH_EXTRA_TESTS:-lpush,lpop,sadd,hset,zadd,lrange_100}"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --short) mode=short; shift ;;
+    --full) mode=full; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
     --extra) extra_tests=$2; shift 2 ;;
     --skip-memory) skip_memory=1; shift ;;
+    --skip-syscalls) skip_syscalls=1; shift ;;
+    --no-garnet) export BENCH_NO_GARNET=1; shift ;;
     *) echo "unknown option $1"; exit 2 ;;
   esac
 done
+if [ "$mode" = short ]; then
+  rounds=${rounds:-1}; n1=20000; n16=200000; n16_extra=100000
+else
+  rounds=${rounds:-3}; n1=200000; n16=2000000; n16_extra=1000000
+fi
 
-command -v redis-benchmark >/dev/null && command -v redis-server >/dev/null || ./scripts/install-test-deps.sh
-dotnet build src/Magpie -c Release -nologo -v quiet >/dev/null
-magpie_dll=src/Magpie/bin/Release/net10.0/magpie.dll
+bench_init
+export BENCH_SKIP_BUILD=1 GARNET="${GARNET:-}" BENCH_NO_GARNET="${BENCH_NO_GARNET:-}"
+servers=$(bench_servers)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start"; exit 1; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-
-redis_port=$(free_port)
-magpie_port=$(free_port)
-redis-server --port "$redis_port" --save "" --appendonly no --daemonize no >/dev/null &
-redis_pid=$!
-env ${MAGPIE_BENCH_ENV:-} dotnet "$magpie_dll" server --port "$magpie_port" --http-port -1 --log-level Warning >/dev/null &
-magpie_pid=$!
-trap 'kill $redis_pid $magpie_pid 2>/dev/null || true' EXIT
-wait_port "$redis_port"
-wait_port "$magpie_port"
-
-echo "# Magpie vs redis-server, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "# redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2), dotnet $(dotnet --version), $rounds alternating rounds, median shown"
+echo "# Magpie vs redis-server${GARNET:+ vs Garnet}, $(date -u +%Y-%m-%dT%H:%M:%SZ), $mode mode"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2), dotnet $(dotnet --version)${GARNET:+, garnet-server $("$GARNET" --version 2>/dev/null | head -n 1)}, $rounds alternating rounds, median shown"
+echo "# MAGPIE_BENCH_ENV=${MAGPIE_BENCH_ENV:-}"
 echo
 
-# One redis-benchmark run of one test; prints "rps p50 p99 cpu_us_per_request" where the last is the
-# server's own CPU time (user+sys) per request: steadier than rps on a shared, noisy machine.
+declare -A port pid
+for who in $servers; do start_server "$who"; port[$who]=$SERVER_PORT; pid[$who]=$SERVER_PID; done
+
+# One redis-benchmark run; prints "rps p50 p99 cpu_us_per_request".
 run_bench() {
-  local port=$1 pid=$2 t=$3 pipeline=$4 n=$5
-  local before after
-  before=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  local line
-  line=$(redis-benchmark -p "$port" -t "$t" -c 50 -n "$n" -P "$pipeline" -r 100000 --csv 2>/dev/null | tail -n 1 | tr -d '"')
-  after=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  local hz; hz=$(getconf CLK_TCK)
+  local p=$1 pr=$2 t=$3 pipeline=$4 n=$5 before after line hz
+  hz=$(getconf CLK_TCK)
+  before=$(cpu_ticks "$pr")
+  line=$(redis-benchmark -p "$p" -t "$t" -c 50 -n "$n" -P "$pipeline" -r 100000 --csv 2>/dev/null | tail -n 1 | tr -d '"')
+  after=$(cpu_ticks "$pr")
   echo "$line" | awk -F, -v d=$((after - before)) -v hz="$hz" -v n="$n" '{printf "%s %s %s %.2f\n", $2, $5, $7, d*1e6/hz/n}'
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
 compare() {
-  local pipeline=$2 n=$3
+  local pipeline=$2 n=$3 t who tmp
   for t in ${1//,/ }; do
-    local tmp; tmp=$(mktemp -d)
+    tmp=$(mktemp -d)
     for _ in $(seq 1 "$rounds"); do
-      run_bench "$magpie_port" "$magpie_pid" "$t" "$pipeline" "$n" >> "$tmp/magpie"
-      run_bench "$redis_port" "$redis_pid" "$t" "$pipeline" "$n" >> "$tmp/redis"
+      for who in $servers; do run_bench "${port[$who]}" "${pid[$who]}" "$t" "$pipeline" "$n" >> "$tmp/$who"; done
     done
-    col() { awk -v c="$2" '{print $c}' "$tmp/$1" | median; }
-    local m_rps r_rps m_cpu r_cpu
-    m_rps=$(col magpie 1); r_rps=$(col redis 1); m_cpu=$(col magpie 4); r_cpu=$(col redis 4)
-    printf "| %-10s | %3s | %10.0f | %6s | %6s | %6s | %10.0f | %6s | %6s | %6s | %5.2fx | %5.2fx |\n" \
-      "$t" "$pipeline" "$m_rps" "$(col magpie 2)" "$(col magpie 3)" "$m_cpu" "$r_rps" "$(col redis 2)" "$(col redis 3)" "$r_cpu" \
-      "$(awk -v a="$m_rps" -v b="$r_rps" 'BEGIN {print a/b}')" "$(awk -v a="$m_cpu" -v b="$r_cpu" 'BEGIN {print (a>0)? b/a : 0}')"
+    declare -A rps p50 p99 cpu
+    for who in $servers; do
+      rps[$who]=$(awk '{print $1}' "$tmp/$who" | median); p50[$who]=$(awk '{print $2}' "$tmp/$who" | median)
+      p99[$who]=$(awk '{print $3}' "$tmp/$who" | median); cpu[$who]=$(awk '{print $4}' "$tmp/$who" | median)
+    done
+    for who in $servers; do
+      printf "| %-10s | %3s | %-6s | %10.0f | %6s | %7s | %6s | %7s | %7s | %7s | %7s |\n" "$t" "$pipeline" "$who" \
+        "${rps[$who]}" "${p50[$who]}" "${p99[$who]}" "${cpu[$who]}" \
+        "$(ratio "${rps[$who]}" "${rps[redis]}")" "$( [ -n "$GARNET" ] && ratio "${rps[$who]}" "${rps[garnet]}" || echo -)" \
+        "$(ratio "${p99[$who]}" "${p99[redis]}")" "$(ratio "${cpu[$who]}" "${cpu[redis]}")"
+    done
     rm -rf "$tmp"
   done
 }
 
-echo "rps ratio = magpie/redis requests per second; cpu ratio = redis/magpie server CPU per request (>1: Magpie uses less)."
+echo "Ratios are this server's figure over redis-server's (or Garnet's) in the same run: rps > 1 is faster; p99 and cpu < 1 are better."
 echo
-echo "| test       |  -P | magpie rps | p50 ms | p99 ms | cpu us | redis rps  | p50 ms | p99 ms | cpu us | rps ratio | cpu ratio |"
-echo "|------------|-----|------------|--------|--------|--------|------------|--------|--------|--------|-----------|-----------|"
-compare "$tests" 1 200000
-compare "$tests" 16 2000000
+echo "| test       |  -P | server |        rps | p50 ms |  p99 ms | cpu us | rps/red | rps/gar | p99/red | cpu/red |"
+echo "|------------|-----|--------|------------|--------|---------|--------|---------|---------|---------|---------|"
+compare "$tests" 1 "$n1"
+compare "$tests" 16 "$n16"
 if [ -n "$extra_tests" ]; then
-  compare "$extra_tests" 1 200000
-  compare "$extra_tests" 16 1000000
+  compare "$extra_tests" 1 "$n1"
+  compare "$extra_tests" 16 "$n16_extra"
 fi
+bench_cleanup
 
-if [ "$skip_memory" = 0 ]; then
-  echo
-  echo "| memory: 1,000,000 keys (16 B keys, 32 B values) | magpie | redis | ratio |"
-  echo "|---|---|---|---|"
-  payload=$(mktemp)
-  python3 - "$payload" <<'PY'
-import sys
-with open(sys.argv[1], "wb") as f:
-    value = b"v" * 32
-    for i in range(1_000_000):
-        key = b"k%015d" % i
-        f.write(b"*3\r\n$3\r\nSET\r\n$16\r\n" + key + b"\r\n$32\r\n" + value + b"\r\n")
-PY
-  declare -A per_key
-  # Fresh processes, so the throughput runs above don't leave a grown heap behind.
-  kill "$redis_pid" "$magpie_pid" 2>/dev/null || true
-  wait "$redis_pid" "$magpie_pid" 2>/dev/null || true
-  redis-server --port "$redis_port" --save "" --appendonly no --daemonize no >/dev/null &
-  redis_pid=$!
-  env ${MAGPIE_BENCH_ENV:-} dotnet "$magpie_dll" server --port "$magpie_port" --http-port -1 --log-level Warning >/dev/null &
-  magpie_pid=$!
-  wait_port "$redis_port"
-  wait_port "$magpie_port"
-  for who in magpie redis; do
-    if [ "$who" = magpie ]; then port=$magpie_port; pid=$magpie_pid; else port=$redis_port; pid=$redis_pid; fi
-    sleep 1
-    before=$(rss_kb "$pid")
-    redis-cli -p "$port" --pipe < "$payload" >/dev/null
-    sleep 2
-    after=$(rss_kb "$pid")
-    keys=$(redis-cli -p "$port" dbsize)
-    per_key[$who]=$(awk -v a="$after" -v b="$before" -v k="$keys" 'BEGIN {printf "%.1f", (a-b)*1024/k}')
-  done
-  rm -f "$payload"
-  printf "| RSS delta per key (bytes) | %s | %s | %.2fx |\n" "${per_key[magpie]}" "${per_key[redis]}" \
-    "$(awk -v a="${per_key[magpie]}" -v b="${per_key[redis]}" 'BEGIN {print a/b}')"
-fi
+if [ "$skip_memory" = 0 ]; then echo; bench/memory.sh "--$mode"; fi
+if [ "$skip_syscalls" = 0 ]; then echo; bench/syscalls.sh "--$mode"; fi

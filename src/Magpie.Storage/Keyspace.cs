@@ -110,12 +110,14 @@ public sealed class Keyspace
     {
         int bytes = entry.MeasureBytes();
         DatasetBytes += bytes - entry.AccountedBytes;
+        LargeValueReclaimer.Freed(entry.AccountedBytes - bytes);
         entry.AccountedBytes = bytes;
     }
 
     internal void Unaccount(Entry entry)
     {
         DatasetBytes -= entry.AccountedBytes;
+        LargeValueReclaimer.Freed(entry.AccountedBytes);
         entry.AccountedBytes = 0;
     }
 
