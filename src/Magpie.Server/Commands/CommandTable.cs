@@ -45,6 +45,7 @@ public sealed class CommandTable
         Sharding.MigrateCommand.Register(table);
         Scripting.ScriptingCommands.Register(table);
         StreamCommands.Register(table);
+        Replication.ReplicationCommands.Register(table);
         return table;
     }
 

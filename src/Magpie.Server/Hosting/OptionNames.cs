@@ -17,6 +17,9 @@ public static class OptionNames
         ["RdbCompression"] = "rdbcompression",
         ["RequirePass"] = "requirepass",
         ["AclFile"] = "aclfile",
+        ["ReplicaOf"] = "replicaof",
+        ["MasterAuth"] = "masterauth",
+        ["MasterUser"] = "masteruser",
     };
 
     public static string ToCli(string property)

@@ -39,11 +39,17 @@ public sealed class ServerState
         ClientReset += ForgetSubscriptionsAndTracking;
         Persistence = new Persistence.PersistenceManager(this, logger);
         Propagators.Add(Persistence);
+        Replication = new Replication.ReplicationManager(this, logger);
+        // The replication backlog's write stream; CommandStream replaces this stand-in at the merge.
+        Propagators.Add(new Replication.VerbatimCommandFeed(Keyspace, Replication.Backlog, () => Replication.Backlog.Active));
         ClientDisconnected += ForgetSubscriptionsAndTracking;
     }
 
     /// <summary>Snapshots: SAVE, BGSAVE, save points, the load at start.</summary>
     public Persistence.PersistenceManager Persistence { get; }
+
+    /// <summary>Primary/replica replication: role, ids and offsets, backlog, replicas, the link to the primary.</summary>
+    public Replication.ReplicationManager Replication { get; }
 
     /// <summary>Told of every write command that succeeded (persistence, later the AOF and replication).</summary>
     public List<Persistence.ICommandPropagator> Propagators { get; } = [];
