@@ -236,6 +236,10 @@ public sealed partial class ReplicaLink
         {
             throw new IOException($"The primary sent a bad RDB ({payload.Length} bytes): {ex.Message} at offset {ex.Offset}; the old data is kept");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new IOException($"The primary sent a bad RDB ({payload.Length} bytes): {ex.Message}; the old data is kept");
+        }
         lock (server.Keyspace.Sync)
         {
             if (_stopped) return;
