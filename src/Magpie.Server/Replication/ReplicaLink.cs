@@ -30,6 +30,7 @@ public sealed partial class ReplicaLink
     private readonly Lock _sendLock = new();
     private Socket? _socket;
     private bool _stopped;
+    private long _partialBytes;
 
     internal ReplicaLink(ReplicationManager manager, string host, int port)
     {
@@ -271,6 +272,8 @@ public sealed partial class ReplicaLink
         using var acks = new PeriodicTimer(TimeSpan.FromSeconds(1));
         _ = AckLoopAsync(acks, ct);
         var request = _context.Request;
+        request.Clear();
+        _partialBytes = 0;
         while (true)
         {
             var result = await ReadAsync(reader, ct, ReplTimeout);
@@ -284,11 +287,20 @@ public sealed partial class ReplicaLink
                 {
                     var start = buffer.Start;
                     var status = RespRequestParser.TryParse(ref buffer, request, server.MaxBulkLength, out var error);
-                    if (status == RespParseStatus.Incomplete) break;
                     if (status == RespParseStatus.ProtocolError) throw new IOException($"Protocol error in the primary's stream: {error}");
+                    // The parser keeps a half-read command's arguments across reads: every byte it
+                    // consumed counts into the offset now, complete command or not.
+                    long commandStart = _manager.Backlog.Offset - _partialBytes;
                     var raw = original.Slice(start, buffer.Start);
+                    foreach (var segment in raw) _manager.Backlog.AppendFromPrimary(segment.Span);
+                    if (status == RespParseStatus.Incomplete)
+                    {
+                        _partialBytes += raw.Length;
+                        break;
+                    }
+                    _partialBytes = 0;
                     if (request.Count >= 2 && RedisNumbers.EqualsIgnoreCase(request[0], "replconf"u8) && RedisNumbers.EqualsIgnoreCase(request[1], "getack"u8))
-                        SendAck(_manager.Backlog.Offset);
+                        SendAck(commandStart);
                     else
                     {
                         server.Dispatcher.Execute(_context);
@@ -296,7 +308,6 @@ public sealed partial class ReplicaLink
                         _discard.ResetWrittenCount();
                         MasterSession.Writer.BytesWritten = 0;
                     }
-                    foreach (var segment in raw) _manager.Backlog.AppendFromPrimary(segment.Span);
                 }
                 request.TrimIfLarge();
             }

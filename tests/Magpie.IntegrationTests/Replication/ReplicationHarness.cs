@@ -173,25 +173,27 @@ internal static class ReplicationHarness
 
     public static long InfoLong(RespClient c, string field) => long.TryParse(Info(c, field), out long v) ? v : -1;
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 30)
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 30, Func<string>? log = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {seconds}s waiting for {what}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {seconds}s waiting for {what}\n{log?.Invoke()}");
             await Task.Delay(100);
         }
     }
 
     /// <summary>Waits until the replica's link is up and its offset reached the primary's.</summary>
-    public static async Task WaitInSyncAsync(RespClient primary, RespClient replica, int seconds = 40)
+    public static async Task WaitInSyncAsync(RespClient primary, RespClient replica, Func<string>? log = null, int seconds = 40)
     {
-        await WaitUntilAsync(() => Info(replica, "master_link_status") == "up", "the replica's link to come up", seconds);
+        await WaitUntilAsync(() => Info(replica, "master_link_status") == "up", "the replica's link to come up", seconds, log);
+        long p = -1, s = -1;
         await WaitUntilAsync(() =>
         {
-            long p = InfoLong(primary, "master_repl_offset");
-            return p >= 0 && InfoLong(replica, "slave_repl_offset") >= p;
-        }, "the replica's offset to reach the primary's", seconds);
+            p = InfoLong(primary, "master_repl_offset");
+            s = InfoLong(replica, "slave_repl_offset");
+            return p >= 0 && s >= p;
+        }, "the replica's offset to reach the primary's", seconds, () => $"primary {p}, replica {s}\n{log?.Invoke()}");
     }
 
     /// <summary>Compares the two datasets key by key: type and value, and TTLs within a second.</summary>

@@ -20,16 +20,18 @@ public class ReplicationTests
     public async Task Magpie_replica_of_redis_server_stays_identical_and_resumes_with_continue()
     {
         // Disk-based sync first ($length form), then the diskless $EOF form on a second full sync.
-        await using var redis = await RedisServer.StartAsync("--repl-diskless-sync", "no", "--repl-diskless-sync-delay", "0");
+        // A directory of its own: the disk-based sync writes dump.rdb there.
+        var dir = Directory.CreateTempSubdirectory("magpie-repl-").FullName;
+        await using var redis = await RedisServer.StartAsync("--dir", dir, "--repl-diskless-sync", "no", "--repl-diskless-sync-delay", "0");
         using var r = await RespClient.ConnectAsync(redis.Port);
         Assert.Equal(0, await PipelineAsync(redis.Port, Dataset()));
         await using var magpie = await MagpieNode.StartAsync("--replicaof", $"127.0.0.1 {redis.Port}");
         using var m = await RespClient.ConnectAsync(magpie.Port);
-        await WaitInSyncAsync(r, m);
+        await WaitInSyncAsync(r, m, () => magpie.Log);
         Assert.Equal("slave", Info(m, "role"));
 
         Assert.Equal(0, await PipelineAsync(redis.Port, MixedWrites(Writes, seed: 1)));
-        await WaitInSyncAsync(r, m);
+        await WaitInSyncAsync(r, m, () => magpie.Log);
         AssertSameData(r, m);
         Assert.Equal("READONLY You can't write against a read only replica.", m.CallString("SET", "x", "y"));
 
@@ -39,7 +41,7 @@ public class ReplicationTests
         await Task.Delay(50);
         r.Call("CLIENT", "KILL", "TYPE", "replica");
         Assert.Equal(0, await load);
-        await WaitInSyncAsync(r, m);
+        await WaitInSyncAsync(r, m, () => magpie.Log);
         Assert.Equal(partialBefore + 1, InfoLong(r, "sync_partial_ok"));
         AssertSameData(r, m);
 
@@ -49,7 +51,7 @@ public class ReplicationTests
         Assert.Equal("OK", m.CallString("REPLICAOF", "NO", "ONE"));
         Assert.Equal("OK", m.CallString("SET", "only-on-magpie", "1"));
         Assert.Equal("OK", m.CallString("REPLICAOF", "127.0.0.1", redis.Port.ToString()));
-        await WaitInSyncAsync(r, m);
+        await WaitInSyncAsync(r, m, () => magpie.Log);
         Assert.Equal(fullBefore + 1, InfoLong(r, "sync_full"));
         Assert.Equal("(nil)", m.CallString("GET", "only-on-magpie"));
         AssertSameData(r, m);
@@ -63,10 +65,10 @@ public class ReplicationTests
         Assert.Equal(0, await PipelineAsync(magpie.Port, Dataset()));
         await using var redis = await RedisServer.StartAsync("--replicaof", "127.0.0.1", magpie.Port.ToString());
         using var r = await RespClient.ConnectAsync(redis.Port);
-        await WaitInSyncAsync(m, r);
+        await WaitInSyncAsync(m, r, () => magpie.Log);
 
         Assert.Equal(0, await PipelineAsync(magpie.Port, MixedWrites(Writes, seed: 3)));
-        await WaitInSyncAsync(m, r);
+        await WaitInSyncAsync(m, r, () => magpie.Log);
         AssertSameData(m, r);
         Assert.Equal(1, InfoLong(m, "connected_slaves"));
         Assert.Matches(@"^ip=127\.0\.0\.1,port=\d+,state=online,offset=\d+,lag=\d+$", Info(m, "slave0"));
@@ -76,7 +78,7 @@ public class ReplicationTests
         await Task.Delay(50);
         r.Call("CLIENT", "KILL", "TYPE", "master");
         Assert.Equal(0, await load);
-        await WaitInSyncAsync(m, r);
+        await WaitInSyncAsync(m, r, () => magpie.Log);
         Assert.Equal(partialBefore + 1, InfoLong(m, "sync_partial_ok"));
         AssertSameData(m, r);
 
@@ -97,11 +99,11 @@ public class ReplicationTests
         using var s = await RespClient.ConnectAsync(replica.Port);
         s.Call("SET", "old", "data");
         Assert.Equal("OK", s.CallString("REPLICAOF", "127.0.0.1", primary.Port.ToString()));
-        await WaitInSyncAsync(p, s);
+        await WaitInSyncAsync(p, s, () => primary.Log + "\n--- replica ---\n" + replica.Log);
         Assert.Equal("(nil)", s.CallString("GET", "old"));
 
         Assert.Equal(0, await PipelineAsync(primary.Port, MixedWrites(Writes, seed: 5)));
-        await WaitInSyncAsync(p, s);
+        await WaitInSyncAsync(p, s, () => primary.Log + "\n--- replica ---\n" + replica.Log);
         AssertSameData(p, s);
 
         // WAIT: a write acknowledged by the one replica; asking for two times out with 1.
@@ -124,7 +126,7 @@ public class ReplicationTests
         var load = PipelineAsync(primary.Port, MixedWrites(10_000, seed: 6));
         p.Call("CLIENT", "KILL", "ADDR", addr!);
         Assert.Equal(0, await load);
-        await WaitInSyncAsync(p, s);
+        await WaitInSyncAsync(p, s, () => primary.Log + "\n--- replica ---\n" + replica.Log);
         Assert.Equal(partialBefore + 1, InfoLong(p, "sync_partial_ok"));
         AssertSameData(p, s);
 
@@ -135,7 +137,7 @@ public class ReplicationTests
         p.Call("CLIENT", "KILL", "ADDR", addr!);
         var big = new string('x', 4000);
         Assert.Equal(0, await PipelineAsync(primary.Port, Enumerable.Range(0, 40).Select(i => new object[] { "SET", $"big:{i}", big })));
-        await WaitInSyncAsync(p, s);
+        await WaitInSyncAsync(p, s, () => primary.Log + "\n--- replica ---\n" + replica.Log);
         Assert.Equal(fullBefore + 1, InfoLong(p, "sync_full"));
         AssertSameData(p, s);
 
@@ -231,13 +233,13 @@ public class ReplicationTests
                     if (n == 0) return;
                     var text = Encoding.ASCII.GetString(buffer, 0, n).ToUpperInvariant();
                     string reply;
-                    if (text.Contains("PSYNC"))
+                    if (text.StartsWith("*3\r\n$5\r\nPSYNC", StringComparison.Ordinal))
                     {
                         Interlocked.Increment(ref _syncs);
                         var garbage = "REDIS0010\u00fa\u0001this is not an rdb at all";
                         reply = $"+FULLRESYNC {new string('a', 40)} 100\r\n${garbage.Length}\r\n{garbage}";
                     }
-                    else if (text.Contains("PING")) reply = "+PONG\r\n";
+                    else if (text.StartsWith("*1\r\n$4\r\nPING", StringComparison.Ordinal)) reply = "+PONG\r\n";
                     else reply = "+OK\r\n";
                     await stream.WriteAsync(Encoding.Latin1.GetBytes(reply), _stop.Token);
                 }
