@@ -12,7 +12,8 @@ namespace Magpie.Server.Replication;
 /// the aof branch) until the two meet: every successful write command as the client sent it (a RESP
 /// array), a SELECT where the database changes, and a DEL for each key the server expired or
 /// evicted, handed to one <see cref="ICommandStreamSink"/> (the replication backlog). It does not
-/// rewrite relative expiry or random commands as Redis does; CommandStream does, and replaces this
+/// rewrite random commands as Redis does (a relative TTL is followed by the PEXPIREAT it gave);
+/// CommandStream does it all, and replaces this
 /// file: it is wired by one line in ServerState's constructor and nothing else depends on it.
 /// </summary>
 public sealed class VerbatimCommandFeed : ICommandPropagator, IKeyRemovalListener
@@ -44,8 +45,22 @@ public sealed class VerbatimCommandFeed : ICommandPropagator, IKeyRemovalListene
         var request = ctx.Request;
         _writer.WriteArrayHeader(request.Count);
         for (int i = 0; i < request.Count; i++) _writer.WriteBulk(request[i]);
+        // A relative TTL would be counted again from when the replica runs the command: follow it
+        // with the absolute time the key got here (a lagging replica keeps the same deadline).
+        if (request.Count >= 3 && SetsRelativeTtl(request[0]) && ctx.Db.Lookup(request[1]) is { ExpireAt: > 0 } entry)
+        {
+            _writer.WriteArrayHeader(3);
+            _writer.WriteBulk("PEXPIREAT"u8);
+            _writer.WriteBulk(request[1]);
+            _writer.WriteBulk(entry.ExpireAt);
+        }
         Flush();
     }
+
+    private static bool SetsRelativeTtl(ReadOnlySpan<byte> name) =>
+        RedisNumbers.EqualsIgnoreCase(name, "set"u8) || RedisNumbers.EqualsIgnoreCase(name, "expire"u8) ||
+        RedisNumbers.EqualsIgnoreCase(name, "pexpire"u8) || RedisNumbers.EqualsIgnoreCase(name, "setex"u8) ||
+        RedisNumbers.EqualsIgnoreCase(name, "psetex"u8) || RedisNumbers.EqualsIgnoreCase(name, "getex"u8);
 
     public void KeyExpired(Database db, byte[] key) => Delete(db, key);
 
