@@ -155,13 +155,14 @@ public static class CommandIntrospection
     {
         var r = ctx.Reply;
         var subs = c.Subcommands?.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-        int fields = 4 + (subs is null ? 0 : 1) + (c.DocFlags is null ? 0 : 1) + (c.DeprecatedSince is null ? 0 : 1)
+        int fields = 3 + (c.Complexity.Length == 0 ? 0 : 1) + (subs is null ? 0 : 1) + (c.DocFlags is null ? 0 : 1) + (c.DeprecatedSince is null ? 0 : 1)
             + (c.ReplacedBy is null ? 0 : 1) + (c.History is null ? 0 : 1);
         r.WriteMapHeader(fields);
         r.WriteBulk("summary"); r.WriteBulk(c.Summary);
         r.WriteBulk("since"); r.WriteBulk(c.Since);
         r.WriteBulk("group"); r.WriteBulk(c.Group);
-        r.WriteBulk("complexity"); r.WriteBulk(c.Complexity);
+        // Internal commands (PSYNC, SYNC) have no complexity in Redis's docs: the field is left out.
+        if (c.Complexity.Length > 0) { r.WriteBulk("complexity"); r.WriteBulk(c.Complexity); }
         if (c.DocFlags is not null)
         {
             r.WriteBulk("doc_flags");
