@@ -65,6 +65,14 @@ internal static class ServerCommand
         ("--cluster-node-timeout", nameof(MagpieOptions.ClusterNodeTimeout), "ms without an answer before a cluster node counts as failed (default 15000)"),
         ("--otlp-endpoint", nameof(MagpieOptions.OtlpEndpoint), "OTLP collector URL for metrics and group spans, e.g. http://127.0.0.1:4317 (default none)"),
         ("--otlp-protocol", nameof(MagpieOptions.OtlpProtocol), "grpc (default) or http/protobuf"),
+        ("--replicaof", nameof(MagpieOptions.ReplicaOf), "replicate from a primary (redis-server or Magpie): \"host port\" or host:port (default none)"),
+        ("--masterauth", nameof(MagpieOptions.MasterAuth), "password this replica sends its primary"),
+        ("--masteruser", nameof(MagpieOptions.MasterUser), "ACL user this replica authenticates as on its primary"),
+        ("--replica-read-only", nameof(MagpieOptions.ReplicaReadOnly), "a replica refuses client writes: yes or no (default yes)"),
+        ("--replica-serve-stale-data", nameof(MagpieOptions.ReplicaServeStaleData), "a replica with its link down still serves its data: yes or no (default yes)"),
+        ("--repl-backlog-size", nameof(MagpieOptions.ReplBacklogSize), "write stream kept for partial resyncs (default 1mb)"),
+        ("--min-replicas-to-write", nameof(MagpieOptions.MinReplicasToWrite), "refuse writes unless this many replicas are online (default 0: off)"),
+        ("--min-replicas-max-lag", nameof(MagpieOptions.MinReplicasMaxLag), "seconds since a replica's last ACK for it to count (default 10)"),
         ("--cluster-require-full-coverage", nameof(MagpieOptions.ClusterRequireFullCoverage), "yes: no keyed command is served while some slot has no live owner; no: only that slot's (default yes)"),
     ];
 

@@ -43,6 +43,13 @@ public sealed partial class CommandDispatcher(ServerState server, ILogger logger
         }
         // Cluster mode: a keyed command whose slot is not served here is redirected (-MOVED, -ASK, ...).
         if (server.ClusterMode is { } cluster && !Sharding.SlotRouting.Admit(ctx, spec, cluster)) return;
+        // Replication: a read-only replica, a replica without its primary, too few good replicas.
+        if (server.Replication.Refusal(client, spec) is { } refusal)
+        {
+            Reject(ctx, spec, refusal);
+            if (client.Transaction.InMulti) client.Transaction.Dirty = true;
+            return;
+        }
 
         // CLIENT PAUSE: the command waits and runs when the pause ends.
         if (server.Introspection.Pause.EndMs != 0 && server.Blocking.CommandDepth == 0 && server.Introspection.Pause.Postpone(ctx, spec)) return;

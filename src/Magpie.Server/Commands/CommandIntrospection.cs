@@ -161,6 +161,7 @@ public static class CommandIntrospection
         r.WriteBulk("summary"); r.WriteBulk(c.Summary);
         r.WriteBulk("since"); r.WriteBulk(c.Since);
         r.WriteBulk("group"); r.WriteBulk(c.Group);
+        // Internal commands (PSYNC, SYNC) have no complexity in Redis's docs: the field is left out.
         if (c.Complexity.Length > 0) { r.WriteBulk("complexity"); r.WriteBulk(c.Complexity); }
         if (c.DocFlags is not null)
         {

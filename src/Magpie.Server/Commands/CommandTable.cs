@@ -51,6 +51,7 @@ public sealed class CommandTable
         Introspection.MemoryCommands.Register(table);
         Introspection.DebugCommand.Register(table);
         Notifications.KeyspaceEventTable.Apply(table);
+        Replication.ReplicationCommands.Register(table);
         return table;
     }
 

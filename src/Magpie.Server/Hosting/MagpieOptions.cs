@@ -174,6 +174,29 @@ public sealed class MagpieOptions
 
     /// <summary>"grpc" (default) or "http/protobuf" for <see cref="OtlpEndpoint"/>.</summary>
     public string OtlpProtocol { get; set; } = "grpc";
+    /// <summary>Replicate from this primary at start: "host port" or "host:port" (Redis's replicaof); empty: a primary.</summary>
+    public string ReplicaOf { get; set; } = "";
+
+    /// <summary>Password this replica sends its primary (AUTH).</summary>
+    public string MasterAuth { get; set; } = "";
+
+    /// <summary>ACL user this replica authenticates as on its primary (with <see cref="MasterAuth"/>).</summary>
+    public string MasterUser { get; set; } = "";
+
+    /// <summary>A replica refuses writes from clients (-READONLY).</summary>
+    public bool ReplicaReadOnly { get; set; } = true;
+
+    /// <summary>A replica whose link is down still answers with the data it has; no: -MASTERDOWN.</summary>
+    public bool ReplicaServeStaleData { get; set; } = true;
+
+    /// <summary>Bytes of write stream kept for partial resyncs (repl-backlog-size).</summary>
+    public string ReplBacklogSize { get; set; } = "1mb";
+
+    /// <summary>A primary refuses writes unless this many replicas are online and lag at most <see cref="MinReplicasMaxLag"/> s; 0: off.</summary>
+    public int MinReplicasToWrite { get; set; }
+
+    /// <summary>Seconds since a replica's last ACK for it to count towards <see cref="MinReplicasToWrite"/>.</summary>
+    public int MinReplicasMaxLag { get; set; } = 10;
 
     /// <summary>Read-through groups from magpie.json's "Groups" array (server mode: each with an HTTP Origin).</summary>
     public List<GroupOptions> Groups { get; set; } = [];
@@ -231,6 +254,12 @@ public sealed class MagpieOptions
             errors.Add($"appenddirname: '{AppendDirName}' must be a plain directory name");
         if (string.IsNullOrWhiteSpace(AppendFilename) || AppendFilename.IndexOfAny(['/', '\\']) >= 0)
             errors.Add($"appendfilename: '{AppendFilename}' must be a plain file name");
+        if (ReplicaOf.Trim().Length > 0 && !Replication.ReplicaOfOption.TryParse(ReplicaOf, out _, out _))
+            errors.Add($"replicaof: '{ReplicaOf}' must be \"host port\" or host:port");
+        if (!MemoryUnits.TryParse(ReplBacklogSize, out long backlog) || backlog < 16 * 1024)
+            errors.Add($"repl-backlog-size: '{ReplBacklogSize}' must be a memory size of at least 16kb");
+        if (MinReplicasToWrite < 0) errors.Add($"min-replicas-to-write: must be 0 or more (got {MinReplicasToWrite})");
+        if (MinReplicasMaxLag < 0) errors.Add($"min-replicas-max-lag: must be 0 or more (got {MinReplicasMaxLag})");
         if (ClusterNodeTimeout < 1) errors.Add($"cluster-node-timeout: must be at least 1 ms (got {ClusterNodeTimeout})");
         Cluster = ClusterConfig.Resolve(this, errors);
         ValidateGroups(errors);

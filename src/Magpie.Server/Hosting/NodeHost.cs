@@ -114,6 +114,7 @@ public static class NodeHost
         builder.Services.AddHostedService<KeyspaceMaintenance>();
         builder.Services.AddHostedService<StartupLog>();
         builder.Services.AddHostedService<Persistence.PersistenceService>();
+        builder.Services.AddHostedService<Replication.ReplicationService>();
         if (options.ClusterEnabled) builder.Services.AddHostedService<Sharding.ClusterGossip>();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
 

@@ -21,6 +21,9 @@ public static class OptionNames
         ["AppendFilename"] = "appendfilename",
         ["RequirePass"] = "requirepass",
         ["AclFile"] = "aclfile",
+        ["ReplicaOf"] = "replicaof",
+        ["MasterAuth"] = "masterauth",
+        ["MasterUser"] = "masteruser",
     };
 
     public static string ToCli(string property)

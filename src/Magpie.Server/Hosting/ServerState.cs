@@ -46,6 +46,8 @@ public sealed class ServerState
         Propagators.Add(CommandStream);
         Keyspace.RemovalListeners.Add(CommandStream);
         Watches.Others.Add(CommandStream);
+        // The backlog joins CommandStream as a sink when the first replica attaches.
+        Replication = new Replication.ReplicationManager(this, logger);
         ClientDisconnected += ForgetSubscriptionsAndTracking;
     }
 
@@ -54,6 +56,8 @@ public sealed class ServerState
 
     /// <summary>The write stream (Redis's propagate()): the AOF and the replication backlog are its sinks.</summary>
     public Propagation.CommandStream CommandStream { get; }
+    /// <summary>Primary/replica replication: role, ids and offsets, backlog, replicas, the link to the primary.</summary>
+    public Replication.ReplicationManager Replication { get; }
 
     /// <summary>Told of every write command that succeeded (persistence, later the AOF and replication).</summary>
     public List<Persistence.ICommandPropagator> Propagators { get; } = [];

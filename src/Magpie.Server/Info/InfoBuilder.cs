@@ -146,16 +146,10 @@ public static class InfoBuilder
         Line(sb, "unexpected_error_replies", st.UnexpectedErrorReplies);
         Line(sb, "total_protocol_errors", st.ProtocolErrors);
         Line(sb, "client_output_buffer_limit_disconnections", st.ClientOutputBufferLimitDisconnections);
+        Magpie.Server.Replication.ReplicationInfo.AppendStats(s, sb);
     }
 
-    private static void Replication(ServerState s, StringBuilder sb)
-    {
-        sb.Append("# Replication\r\n");
-        Line(sb, "role", "master");
-        Line(sb, "connected_slaves", 0);
-        Line(sb, "master_replid", s.RunId);
-        Line(sb, "master_repl_offset", 0);
-    }
+    private static void Replication(ServerState s, StringBuilder sb) => Magpie.Server.Replication.ReplicationInfo.Append(s, sb);
 
     private static void Cpu(StringBuilder sb)
     {
