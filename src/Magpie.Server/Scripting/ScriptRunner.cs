@@ -192,6 +192,7 @@ public sealed class ScriptRunner : IDisposable
         _inner.Client.Database = ctx.Client.Database;
         _inner.Client.Protocol = RespVersion.Resp2;
         bool detachable = ctx.Client.HasConnection && !ctx.Client.Transaction.InMulti && _server.Blocking.CommandDepth <= 1;
+        Watchdog.Describe(name, ctx.Request, Functions.Current.Libraries.Count, Functions.Current.Functions.Count);
         Watchdog.Begin(isEval, detachable);
         LuaStatus status;
         try
