@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 n=${1:-20000}
 pipeline=${2:-1}
 
-dotnet build src/Magpie -c Release -nologo -v quiet >/dev/null
+[ -n "${NO_BUILD:-}" ] || dotnet build src/Magpie -c Release -nologo -v quiet >/dev/null
 magpie_dll=src/Magpie/bin/Release/net10.0/magpie.dll
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start"; exit 1; }
