@@ -7,7 +7,7 @@ namespace Magpie.Ecosystem.Tests;
 /// <summary>
 /// One StackExchange.Redis session, as a .NET service would run it, played against a Magpie node
 /// and against redis-server 7.0; every result is written down and the two transcripts must be equal.
-/// Not covered yet: Lua scripts (ScriptEvaluate) and cluster mode, both being built elsewhere.
+/// Lua scripts (ScriptEvaluate, FCALL) are in StackExchangeRedisScriptTests; cluster mode is not covered here.
 /// </summary>
 public sealed class StackExchangeRedisSessionTests(ServersFixture servers, ITestOutputHelper output) : IClassFixture<ServersFixture>
 {

@@ -24,6 +24,21 @@ public class IoRedisTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Contains("ok after-error \"PONG\"", lines);
     }
 
+    [Fact]
+    public async Task DefineCommand_falls_back_from_evalsha_to_eval_and_fcall_runs_a_library()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "node", "ioredis_scripts.js");
+        var result = await Tools.RunAsync("node", [script, fixture.Node.Port.ToString()], timeoutSeconds: 60,
+            env: new Dictionary<string, string> { ["NODE_PATH"] = NodeModules() });
+        Assert.True(result.ExitCode == 0, $"ioredis scripts failed:\n{result.StdOut}\n{result.StdErr}");
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("ok first-call 1", lines);
+        Assert.Contains("ok cached-after-fallback [1]", lines);
+        Assert.Contains("ok second-call 2", lines);
+        Assert.Contains("ok pipeline [3,3]", lines);
+        Assert.Contains("ok fcall [\"k\",\"v\"]", lines);
+    }
+
     /// <summary>node_modules lives in the source tree (installed by scripts/install-test-deps.sh).</summary>
     private static string NodeModules()
     {

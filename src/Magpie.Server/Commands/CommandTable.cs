@@ -45,6 +45,7 @@ public sealed class CommandTable
         Sharding.ClusterCommands.Register(table);
         Sharding.MigrateCommand.Register(table);
         Scripting.ScriptingCommands.Register(table);
+        Scripting.FunctionCommands.Register(table);
         StreamCommands.Register(table);
         Introspection.SlowLogLatencyMonitorCommands.Register(table);
         Introspection.ClientControlCommands.Register(table);

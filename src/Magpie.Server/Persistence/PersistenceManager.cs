@@ -255,7 +255,7 @@ public sealed partial class PersistenceManager : ICommandPropagator
             Loading = true;
             try
             {
-                var result = RdbFileLoader.LoadFile(path, _server.Keyspace);
+                var result = RdbFileLoader.LoadFile(path, _server.Keyspace, new RdbLoadOptions { OnFunction = LoadFunctionLibrary });
                 LoadedKeys = result.KeysLoaded;
                 LoadedExpired = result.ExpiredSkipped;
                 LogLoaded(_logger, path, result.KeysLoaded, result.ExpiredSkipped, started.ElapsedMilliseconds);
@@ -272,7 +272,15 @@ public sealed partial class PersistenceManager : ICommandPropagator
         Compress = Compress,
         UsedMemory = _server.Keyspace.UsedMemory,
         AccessHint = RdbFileWriter.HintFor(_server.Keyspace.Policy),
+        Functions = _server.Scripting.Functions.Codes(),
     };
+
+    /// <summary>A function library from the snapshot; one that no longer loads is logged and left out.</summary>
+    private void LoadFunctionLibrary(byte[] code)
+    {
+        var error = _server.Scripting.Functions.LoadFromRdb(code);
+        if (error is not null) LogFunctionNotLoaded(_logger, error);
+    }
 
     /// <summary>Writes into "temp-PID.rdb" in the same directory, fsyncs it, renames it over the target and fsyncs the directory.</summary>
     internal static void WriteAtomically(string path, Action<Stream> write)
@@ -341,4 +349,7 @@ public sealed partial class PersistenceManager : ICommandPropagator
 
     [LoggerMessage(EventId = 804, Level = LogLevel.Information, Message = "DB loaded from disk: {Path}, {Keys} keys ({Expired} expired keys skipped) in {Milliseconds} ms")]
     private static partial void LogLoaded(ILogger logger, string path, long keys, long expired, long milliseconds);
+
+    [LoggerMessage(EventId = 880, Level = LogLevel.Warning, Message = "A function library in the snapshot was not loaded: {Error}")]
+    private static partial void LogFunctionNotLoaded(ILogger logger, string error);
 }

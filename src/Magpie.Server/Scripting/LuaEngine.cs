@@ -21,11 +21,15 @@ internal sealed class LuaEngine : IDisposable
     private readonly LuaHookFunction _hook;
     private readonly List<LuaFunction> _keepAlive = [];
     private readonly LuaFunction _libraryTrampoline = LibraryTrampoline;
+    private readonly int _functionEnvRef;
+    private readonly int _setLoadingRef;
+    private long _loadDeadline;
 
     /// <summary>Instructions between two checks of the busy time and the kill flag.</summary>
     private const int HookInstructions = 100_000;
 
-    public LuaEngine(RedisLuaApi api, ScriptWatchdog watchdog)
+    /// <param name="registerFunction">redis.register_function for function libraries (the functions engine); null for EVAL's.</param>
+    public LuaEngine(RedisLuaApi api, ScriptWatchdog watchdog, LuaFunction? registerFunction = null)
     {
         _lua = new Lua(openLibs: false);
         var lua = _lua;
@@ -44,10 +48,23 @@ internal sealed class LuaEngine : IDisposable
             lua.SetGlobal(library);
         }
         api.Register(lua, _keepAlive);
-        RunResource("sandbox.lua", pushNull: false, results: 2);
+        RunResource("sandbox.lua", pushNull: false, results: 3);
+        if (registerFunction is not null)
+        {
+            _keepAlive.Add(registerFunction);
+            lua.PushCFunction(registerFunction);
+            if (lua.PCall(1, 2, 0) != LuaStatus.OK) throw new InvalidOperationException(lua.ToString(-1));
+            _setLoadingRef = lua.Ref(LuaRegistry.Index);
+            _functionEnvRef = lua.Ref(LuaRegistry.Index);
+        }
+        else lua.Pop(1);
         _runRef = lua.Ref(LuaRegistry.Index);
         _envRef = lua.Ref(LuaRegistry.Index);
-        _hook = (state, _) => watchdog.OnHook(Lua.FromIntPtr(state));
+        _hook = (state, _) =>
+        {
+            if (_loadDeadline != 0) OnLoadHook(Lua.FromIntPtr(state));
+            else watchdog.OnHook(Lua.FromIntPtr(state));
+        };
         lua.SetHook(_hook, LuaHookMask.Count, HookInstructions);
     }
 
@@ -125,6 +142,71 @@ internal sealed class LuaEngine : IDisposable
         error = "";
         return _lua.Ref(LuaRegistry.Index);
     }
+
+    /// <summary>
+    /// Compiles a function library's code (the text after its shebang line) with the library
+    /// globals; null with Redis's error on failure.
+    /// </summary>
+    public int? CompileLibrary(ReadOnlySpan<byte> code, out string error)
+    {
+        var status = _lua.LoadBuffer(code.ToArray(), "@user_function");
+        if (status != LuaStatus.OK)
+        {
+            error = "Error compiling function: " + (_lua.ToString(-1) ?? "unknown error");
+            _lua.Pop(1);
+            return null;
+        }
+        _lua.RawGetInteger(LuaRegistry.Index, _functionEnvRef);
+        _lua.SetUpValue(-2, 1);
+        error = "";
+        return _lua.Ref(LuaRegistry.Index);
+    }
+
+    /// <summary>
+    /// Runs a compiled library body once, so it registers its functions (FUNCTION LOAD), with the
+    /// load-time globals and a timeout (0: none), as Redis's luaEngineCreate. Returns Redis's
+    /// error text or null. The body is released either way.
+    /// </summary>
+    public string? RunLibrary(int reference, long timeoutMs)
+    {
+        SetLoading(true);
+        _loadDeadline = timeoutMs > 0 ? System.Diagnostics.Stopwatch.GetTimestamp() + timeoutMs * System.Diagnostics.Stopwatch.Frequency / 1000 : 0;
+        _lua.RawGetInteger(LuaRegistry.Index, reference);
+        _lua.Unref(LuaRegistry.Index, reference);
+        string? error = null;
+        if (_lua.PCall(0, 0, 0) != LuaStatus.OK)
+        {
+            // luaExtractErrorInformation: a string gets "ERR ", an error table gives its err field.
+            string message = _lua.Type(-1) == LuaType.Table
+                ? RawString(_lua, "err") ?? "ERR unknown error"
+                : "ERR " + Encoding.UTF8.GetString(NativeLua.ToSpan(_lua.Handle, -1));
+            _lua.Pop(1);
+            error = "Error registering functions: " + message;
+        }
+        _loadDeadline = 0;
+        SetLoading(false);
+        return error;
+    }
+
+    private void SetLoading(bool on)
+    {
+        _lua.RawGetInteger(LuaRegistry.Index, _setLoadingRef);
+        _lua.PushBoolean(on);
+        _lua.PCall(1, 0, 0);
+    }
+
+    private static readonly byte[] LoadTimeoutBytes = Encoding.ASCII.GetBytes("ERR FUNCTION LOAD timeout");
+
+    private void OnLoadHook(Lua lua)
+    {
+        if (System.Diagnostics.Stopwatch.GetTimestamp() < _loadDeadline) return;
+        _loadDeadline = 0;
+        RespToLua.PushError(lua, LoadTimeoutBytes);
+        lua.Error();
+    }
+
+    /// <summary>Takes the value on top of the stack into the registry (a registered function's callback).</summary>
+    public int TakeReference() => _lua.Ref(LuaRegistry.Index);
 
     public void Release(int reference) => _lua.Unref(LuaRegistry.Index, reference);
 

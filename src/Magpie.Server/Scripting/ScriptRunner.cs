@@ -44,6 +44,7 @@ public sealed class ScriptRunner : IDisposable
         // As in MULTI, blocking commands called from a script answer at once instead of blocking.
         session.Transaction.InMulti = true;
         _inner = new CommandContext(server, session, new RespRequest());
+        Functions = new FunctionStore(this);
         RegisterConfig(server);
     }
 
@@ -51,12 +52,40 @@ public sealed class ScriptRunner : IDisposable
 
     public ScriptWatchdog Watchdog { get; } = new();
 
+    /// <summary>The function libraries (FUNCTION, FCALL).</summary>
+    public FunctionStore Functions { get; }
+
 
     internal bool IsRunning => _running;
 
     internal LuaEngine EvalEngine => _evalEngine ??= new LuaEngine(_api, Watchdog);
 
-    internal LuaEngine FunctionEngine => _functionEngine ??= new LuaEngine(_api, Watchdog);
+    internal LuaEngine FunctionEngine => _functionEngine ??= new LuaEngine(_api, Watchdog, Functions.RegisterFunctionEntry);
+
+    /// <summary>FCALL and FCALL_RO: the function gets KEYS and ARGV as its two arguments.</summary>
+    internal void RunFunction(CommandContext ctx, FunctionInfo function, int numKeys, bool readOnlyCommand)
+    {
+        if (!CheckFlags(ctx, function.Flags, readOnlyCommand)) return;
+        var request = ctx.Request;
+        Func<Lua, int> pushArgs = lua =>
+        {
+            PushArray(lua, request, 3, numKeys);
+            PushArray(lua, request, 3 + numKeys, request.Count - 3 - numKeys);
+            return 2;
+        };
+        Execute(ctx, FunctionEngine, function.Reference, pushArgs, function.Name,
+            readOnlyCommand || function.Flags.HasFlag(ScriptFlags.NoWrites), isEval: false);
+    }
+
+    private static void PushArray(Lua lua, RespRequest request, int first, int count)
+    {
+        lua.CreateTable(count, 0);
+        for (int i = 0; i < count; i++)
+        {
+            NativeLua.Push(lua.Handle, request[first + i]);
+            lua.RawSetInteger(-2, i + 1);
+        }
+    }
 
     private void RegisterConfig(ServerState server)
     {
@@ -127,6 +156,11 @@ public sealed class ScriptRunner : IDisposable
     {
         if (flags.HasFlag(ScriptFlags.EvalCompat)) return true;
         bool noWrites = flags.HasFlag(ScriptFlags.NoWrites);
+        if (flags.HasFlag(ScriptFlags.NoCluster) && _server.ClusterMode is not null)
+        {
+            ctx.Error("ERR Can not run script on cluster, 'no-cluster' flag is set.");
+            return false;
+        }
         if (readOnlyCommand && !noWrites)
         {
             ctx.Error("ERR Can not execute a script with write flag using *_ro command.");
@@ -158,6 +192,7 @@ public sealed class ScriptRunner : IDisposable
         _inner.Client.Database = ctx.Client.Database;
         _inner.Client.Protocol = RespVersion.Resp2;
         bool detachable = ctx.Client.HasConnection && !ctx.Client.Transaction.InMulti && _server.Blocking.CommandDepth <= 1;
+        Watchdog.Describe(name, ctx.Request, Functions.Current.Libraries.Count, Functions.Current.Functions.Count);
         Watchdog.Begin(isEval, detachable);
         LuaStatus status;
         try

@@ -54,6 +54,20 @@ public sealed class ScriptWatchdog
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
     }
 
+    // What FUNCTION STATS reports while a function is busy (read only then, by other threads).
+    private volatile string? _name;
+    private volatile RespRequest? _request;
+    private int _libraries, _functions;
+
+    /// <summary>The script about to run: its name, the command that runs it and the library counts, for FUNCTION STATS.</summary>
+    internal void Describe(string name, RespRequest request, int libraries, int functions)
+    {
+        _name = name;
+        _request = request;
+        _libraries = libraries;
+        _functions = functions;
+    }
+
     internal void Begin(bool isEval, bool detachable)
     {
         _detachable = detachable;
@@ -118,7 +132,35 @@ public sealed class ScriptWatchdog
         bool kill = request.Count == 2 && RedisNumbers.EqualsIgnoreCase(request[1], "kill"u8);
         if (kill && RedisNumbers.EqualsIgnoreCase(request[0], "script"u8)) WriteKillReply(ctx, Kill(eval: true));
         else if (kill && RedisNumbers.EqualsIgnoreCase(request[0], "function"u8)) WriteKillReply(ctx, Kill(eval: false));
+        else if (!_isEval && request.Count == 2 && RedisNumbers.EqualsIgnoreCase(request[0], "function"u8) && RedisNumbers.EqualsIgnoreCase(request[1], "stats"u8))
+            WriteStats(ctx);
         else ctx.Reply.WriteError(_isEval ? EvalBusyError : FunctionBusyError);
+    }
+
+    /// <summary>FUNCTION STATS while a function is busy (functionStatsCommand with a running script).</summary>
+    private void WriteStats(CommandContext ctx)
+    {
+        var w = ctx.Reply;
+        var request = _request;
+        w.WriteMapHeader(2);
+        w.WriteBulk("running_script");
+        w.WriteMapHeader(3);
+        w.WriteBulk("name");
+        w.WriteBulk(_name ?? "");
+        w.WriteBulk("command");
+        int count = request?.Count ?? 0;
+        w.WriteArrayHeader(count);
+        for (int i = 0; i < count; i++) w.WriteBulk(request![i]);
+        w.WriteBulk("duration_ms");
+        w.WriteInteger((long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds);
+        w.WriteBulk("engines");
+        w.WriteMapHeader(1);
+        w.WriteBulk("LUA");
+        w.WriteMapHeader(2);
+        w.WriteBulk("libraries_count");
+        w.WriteInteger(_libraries);
+        w.WriteBulk("functions_count");
+        w.WriteInteger(_functions);
     }
 
     private static void WriteKillReply(CommandContext ctx, string? error)

@@ -26,6 +26,9 @@ public sealed record RdbLoadOptions
 
     /// <summary>Unix milliseconds to judge expiry by; 0 means the keyspace's clock.</summary>
     public long NowMs { get; init; }
+
+    /// <summary>Receives each function library's code (RDB_OPCODE_FUNCTION2); null: libraries are skipped.</summary>
+    public Action<byte[]>? OnFunction { get; init; }
 }
 
 /// <summary>
@@ -107,8 +110,9 @@ public static class RdbFileLoader
                     continue;
                 case RdbOpcode.Function2:
                     // A function library's code: Magpie has no functions, so the library is not loaded.
-                    r.ReadString();
-                    result.FunctionsSkipped++;
+                    var library = r.ReadString();
+                    if (options.OnFunction is { } onFunction) onFunction(library);
+                    else result.FunctionsSkipped++;
                     continue;
                 case RdbOpcode.FunctionPreGa:
                     throw new RdbFormatException("pre-release function format (opcode 246) is not supported", at);

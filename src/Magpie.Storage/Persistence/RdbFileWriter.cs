@@ -22,6 +22,9 @@ public sealed record RdbSaveOptions
     /// <summary>Extra AUX fields written after used-mem (repl-stream-db, repl-id, repl-offset for replication).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExtraAux { get; init; } = [];
 
+    /// <summary>Function libraries' code, written as RDB_OPCODE_FUNCTION2 records after the AUX fields.</summary>
+    public IReadOnlyList<byte[]> Functions { get; init; } = [];
+
     /// <summary>Which access hint to save per key (IDLE under LRU policies, FREQ under LFU), as Redis does.</summary>
     public RdbAccessHint AccessHint { get; init; }
 
@@ -64,6 +67,11 @@ public sealed class RdbFileWriter
         WriteAux("used-mem", Options.UsedMemory.ToString(CultureInfo.InvariantCulture));
         foreach (var (k, v) in Options.ExtraAux) WriteAux(k, v);
         WriteAux("aof-base", Options.AofBase ? "1" : "0");
+        foreach (var code in Options.Functions)
+        {
+            RdbValueWriter.WriteByte(_buffer, RdbOpcode.Function2);
+            RdbValueWriter.WriteString(_buffer, code, Options.Compress);
+        }
         MaybeFlush();
     }
 

@@ -104,5 +104,50 @@ local function run(f, ...)
   return ok, v
 end
 
+-- The globals of function libraries (FUNCTION LOAD), as Redis 7.0 gives them: while the library's
+-- code runs, it sees only a redis table with register_function, log, the LOG_* levels and the
+-- version; afterwards its functions see the globals every script sees. The library's functions
+-- share its _ENV, so one table switches between the two views.
+local function nonexistent(k)
+  error_("Script attempted to access nonexistent global variable '" .. tostring_(k) .. "'", 3)
+end
+local function functionEnvironment(registerFunction)
+  local realRedis = G.redis
+  local loadRedis = { register_function = registerFunction, log = realRedis.log,
+    LOG_DEBUG = realRedis.LOG_DEBUG, LOG_VERBOSE = realRedis.LOG_VERBOSE, LOG_NOTICE = realRedis.LOG_NOTICE,
+    LOG_WARNING = realRedis.LOG_WARNING, REDIS_VERSION = realRedis.REDIS_VERSION,
+    REDIS_VERSION_NUM = realRedis.REDIS_VERSION_NUM }
+  local loadApi = {}
+  readonly[loadApi] = true
+  setmetatable_(loadApi, {
+    __index = function(_, k)
+      local v = rawget_(loadRedis, k)
+      if v == nil then nonexistent(k) end
+      return v
+    end,
+    __newindex = readonlyError,
+    __metatable = false,
+  })
+  local loading = false
+  local fenv = {}
+  readonly[fenv] = true
+  setmetatable_(fenv, {
+    __index = function(_, k)
+      local v
+      if loading then
+        if k == "redis" then v = loadApi end
+      else
+        v = rawget_(G, k)
+      end
+      if v == nil then nonexistent(k) end
+      return v
+    end,
+    __newindex = readonlyError,
+    __pairs = function() if loading then return next_, { redis = loadApi }, nil end return next_, G, nil end,
+    __metatable = false,
+  })
+  return fenv, function(on) loading = on end
+end
+
 G.debug = nil
-return env, run
+return env, run, functionEnvironment
