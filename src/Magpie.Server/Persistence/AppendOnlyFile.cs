@@ -375,21 +375,8 @@ public sealed partial class AppendOnlyFile : ICommandStreamSink
         Exception? failure = null;
         try
         {
-            PersistenceManager.WriteAtomically(basePath, stream =>
-            {
-                var writer = new RdbFileWriter(stream, new RdbSaveOptions { Compress = _server.Persistence.Compress, AofBase = true });
-                writer.WriteHeader();
-                var chunk = new ArrayBufferWriter<byte>(1 << 16);
-                bool more = true;
-                while (more)
-                {
-                    lock (_server.Keyspace.Sync) more = capture.Step(chunk, 512);
-                    writer.WriteSerialized(chunk.WrittenSpan);
-                    chunk.ResetWrittenCount();
-                }
-                if (capture.Aborted) throw new OperationCanceledException("the rewrite was abandoned");
-                writer.Finish();
-            });
+            PersistenceManager.WriteAtomically(basePath, stream => _server.Persistence.WriteSnapshot(
+                stream, capture, new RdbSaveOptions { Compress = _server.Persistence.Compress, AofBase = true }, "the rewrite"));
         }
         catch (Exception ex)
         {

@@ -137,6 +137,26 @@ public sealed partial class PersistenceManager : ICommandPropagator
         thread.Start();
     }
 
+    /// <summary>
+    /// Writes <paramref name="capture"/> as an RDB file: the snapshot is taken in chunks under the
+    /// keyspace lock, the bytes are written outside it (BGSAVE and the AOF rewrite's base file).
+    /// </summary>
+    internal void WriteSnapshot(Stream stream, SnapshotCapture capture, RdbSaveOptions options, string what)
+    {
+        var writer = new RdbFileWriter(stream, options);
+        writer.WriteHeader();
+        var chunk = new ArrayBufferWriter<byte>(1 << 16);
+        bool more = true;
+        while (more)
+        {
+            lock (_server.Keyspace.Sync) more = capture.Step(chunk, 512);
+            writer.WriteSerialized(chunk.WrittenSpan);
+            chunk.ResetWrittenCount();
+        }
+        if (capture.Aborted) throw new OperationCanceledException($"{what} was abandoned");
+        writer.Finish();
+    }
+
     /// <summary>On the save thread: chunks under the lock, file writes outside it.</summary>
     private void RunBackgroundSave(SnapshotCapture capture, string path, RdbSaveOptions options)
     {
@@ -144,21 +164,7 @@ public sealed partial class PersistenceManager : ICommandPropagator
         Exception? failure = null;
         try
         {
-            WriteAtomically(path, stream =>
-            {
-                var writer = new RdbFileWriter(stream, options);
-                writer.WriteHeader();
-                var chunk = new ArrayBufferWriter<byte>(1 << 16);
-                bool more = true;
-                while (more)
-                {
-                    lock (_server.Keyspace.Sync) more = capture.Step(chunk, 512);
-                    writer.WriteSerialized(chunk.WrittenSpan);
-                    chunk.ResetWrittenCount();
-                }
-                if (capture.Aborted) throw new OperationCanceledException("the background save was abandoned");
-                writer.Finish();
-            });
+            WriteAtomically(path, stream => WriteSnapshot(stream, capture, options, "the background save"));
         }
         catch (Exception ex)
         {

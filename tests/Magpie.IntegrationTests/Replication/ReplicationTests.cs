@@ -41,6 +41,9 @@ public class ReplicationTests
         await Task.Delay(50);
         r.Call("CLIENT", "KILL", "TYPE", "replica");
         Assert.Equal(0, await load);
+        // The load can end before the kill lands and the dead link can still read "up": wait for the
+        // resync itself (a full one instead never counts here, and the wait fails).
+        await WaitUntilAsync(() => InfoLong(r, "sync_partial_ok") > partialBefore, "a partial resync", 40, () => magpie.Log);
         await WaitInSyncAsync(r, m, () => magpie.Log);
         Assert.Equal(partialBefore + 1, InfoLong(r, "sync_partial_ok"));
         AssertSameData(r, m);
@@ -78,6 +81,7 @@ public class ReplicationTests
         await Task.Delay(50);
         r.Call("CLIENT", "KILL", "TYPE", "master");
         Assert.Equal(0, await load);
+        await WaitUntilAsync(() => InfoLong(m, "sync_partial_ok") > partialBefore, "a partial resync", 40, () => magpie.Log);
         await WaitInSyncAsync(m, r, () => magpie.Log);
         Assert.Equal(partialBefore + 1, InfoLong(m, "sync_partial_ok"));
         AssertSameData(m, r);
@@ -126,6 +130,7 @@ public class ReplicationTests
         var load = PipelineAsync(primary.Port, MixedWrites(10_000, seed: 6));
         p.Call("CLIENT", "KILL", "ADDR", addr!);
         Assert.Equal(0, await load);
+        await WaitUntilAsync(() => InfoLong(p, "sync_partial_ok") > partialBefore, "a partial resync", 40, () => primary.Log + "\n--- replica ---\n" + replica.Log);
         await WaitInSyncAsync(p, s, () => primary.Log + "\n--- replica ---\n" + replica.Log);
         Assert.Equal(partialBefore + 1, InfoLong(p, "sync_partial_ok"));
         AssertSameData(p, s);
