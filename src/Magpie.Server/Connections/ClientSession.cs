@@ -94,6 +94,7 @@ public sealed class ClientSession
         get
         {
             var sb = new StringBuilder();
+            if (IsReplica) sb.Append('S');
             if (Transaction.InMulti) sb.Append('x');
             if (SubscriptionCount > 0) sb.Append('P');
             if (Blocked) sb.Append('b');
@@ -132,6 +133,9 @@ public sealed class ClientSession
     public Action? WakeForOutput { get; set; }
 
     /// <summary>Closes the connection (CLIENT KILL): its loop sees the input end.</summary>
+    /// <summary>This connection is a replica receiving the write stream (PSYNC/SYNC ran): the replica output limit applies.</summary>
+    public bool IsReplica { get; set; }
+
     public void Kill()
     {
         Closing = true;

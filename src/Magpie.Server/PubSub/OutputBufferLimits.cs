@@ -83,7 +83,7 @@ public sealed class OutputBufferLimits(ServerState server)
 
     public bool IsOverLimit(ClientSession session, long nowMs)
     {
-        var limit = session.SubscriptionCount > 0 ? PubSub : Normal;
+        var limit = session.IsReplica ? Replica : session.SubscriptionCount > 0 ? PubSub : Normal;
         long pending = session.PendingOutputBytes;
         if (limit.HardBytes > 0 && pending >= limit.HardBytes) return true;
         if (limit.SoftBytes > 0 && pending >= limit.SoftBytes)

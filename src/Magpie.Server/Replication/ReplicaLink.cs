@@ -29,6 +29,8 @@ public sealed partial class ReplicaLink
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sendLock = new();
     private Socket? _socket;
+    // --tls-replication: the link's SslStream; Send writes through it instead of the socket.
+    private Stream? _tls;
     private bool _stopped;
     private long _partialBytes;
 
@@ -140,7 +142,23 @@ public sealed partial class ReplicaLink
             socket.Dispose();
             throw new IOException($"timed out connecting to {Host}:{Port}");
         }
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        _tls = null;
+        if (_manager.Server.Tls.ForReplication is { } tls)
+        {
+            using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            handshakeTimeout.CancelAfter(HandshakeTimeout);
+            try
+            {
+                stream = _tls = await tls.AuthenticateAsync(stream, Host, handshakeTimeout.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or System.Security.Authentication.AuthenticationException && !ct.IsCancellationRequested)
+            {
+                await stream.DisposeAsync();
+                throw new IOException($"TLS handshake with {Host}:{Port} failed: {ex.Message}");
+            }
+        }
+        await using var ownedStream = stream;
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1 << 16));
         SyncReadBytes = 0;
 
@@ -349,6 +367,11 @@ public sealed partial class ReplicaLink
         lock (_sendLock)
         {
             var socket = _socket ?? throw new IOException("not connected");
+            if (_tls is { } tls)
+            {
+                tls.Write(bytes);
+                return;
+            }
             int sent = 0;
             while (sent < bytes.Length) sent += socket.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
         }

@@ -155,7 +155,13 @@ public sealed partial class ReplicationManager
     {
         foreach (var r in _replicas)
         {
-            if (r.State == ReplicaPeerState.Online) r.Send(bytes);
+            if (r.State == ReplicaPeerState.Online)
+            {
+                r.Send(bytes);
+                // client-output-buffer-limit replica: a replica that stopped reading is dropped (it
+                // resyncs when it comes back), as Redis does, instead of growing the primary's memory.
+                _server.OutputLimits.AfterPush(r.Session, _server.Keyspace.Clock(), wake: false);
+            }
             else r.Pending?.Write(bytes);
         }
     }
@@ -202,6 +208,7 @@ public sealed partial class ReplicationManager
         var peer = PeerOf(ctx.Client);
         if (peer.Attached) return; // Redis ignores a second PSYNC on a replica connection.
         peer.Attached = true;
+        peer.Session.IsReplica = true;
         peer.LastAckMs = _server.Keyspace.Clock();
         if (!legacySync && TryPartial(ctx, peer, replid, psyncOffset)) return;
         if (!legacySync && replid != "?") SyncPartialErr++;

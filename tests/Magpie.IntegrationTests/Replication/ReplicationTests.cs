@@ -61,6 +61,28 @@ public class ReplicationTests
     }
 
     [Fact]
+    public async Task A_replica_that_stops_reading_is_dropped_at_the_replica_output_limit()
+    {
+        await using var magpie = await MagpieNode.StartAsync();
+        using var m = await RespClient.ConnectAsync(magpie.Port);
+        Assert.Equal("OK", m.CallString("CONFIG", "SET", "client-output-buffer-limit", "replica 1mb 0 0"));
+        // A replica that syncs (disk form: online as soon as the RDB is sent) and then never reads again.
+        using var stuck = new TcpClient();
+        await stuck.ConnectAsync(IPAddress.Loopback, magpie.Port);
+        stuck.ReceiveBufferSize = 64 * 1024;
+        await stuck.GetStream().WriteAsync("PSYNC ? -1\r\n"u8.ToArray());
+        await WaitUntilAsync(() => InfoLong(m, "connected_slaves") == 1 && Info(m, "slave0").Contains("state=online"), "the replica to come online", 30, () => magpie.Log);
+
+        var value = new string('v', 100_000);
+        Assert.Equal(0, await PipelineAsync(magpie.Port, Enumerable.Range(0, 300).Select(i => new object[] { "SET", $"big:{i}", value })));
+        await WaitUntilAsync(() => InfoLong(m, "connected_slaves") == 0, "the stuck replica to be dropped", 30, () => magpie.Log);
+        Assert.True(InfoLong(m, "client_output_buffer_limit_disconnections") >= 1);
+        // The primary and its data are unharmed.
+        Assert.Equal("300", m.CallString("DBSIZE"));
+        Assert.Equal("PONG", m.CallString("PING"));
+    }
+
+    [Fact]
     public async Task Redis_server_replica_of_magpie_stays_identical_and_resumes_with_continue()
     {
         await using var magpie = await MagpieNode.StartAsync();

@@ -229,6 +229,28 @@ public sealed class TlsTests(TlsFixture fx) : IClassFixture<TlsFixture>
         Assert.Equal("0", await Tools.RedisCliAsync(fx.Node.Port, "EXISTS", "mig:tls"));
     }
 
+    [Fact]
+    public async Task A_replica_with_tls_replication_syncs_over_tls_and_a_plaintext_one_cannot()
+    {
+        var set = await Cli(fx.TlsOnlyPort, [], "SET", "repl:tls", "over-tls");
+        Assert.Equal("OK", set.StdOut.Trim());
+        await using var replica = await MagpieNode.StartAsync("--replicaof", $"127.0.0.1 {fx.TlsOnlyPort}", "--tls-replication", "yes",
+            "--tls-cert-file", Certs.ClientCert, "--tls-key-file", Certs.ClientKey, "--tls-ca-cert-file", Certs.Ca);
+        await using var plain = await MagpieNode.StartAsync("--replicaof", $"127.0.0.1 {fx.TlsOnlyPort}");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await Tools.RedisCliAsync(replica.Port, "GET", "repl:tls") != "over-tls" && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal("over-tls", await Tools.RedisCliAsync(replica.Port, "GET", "repl:tls"));
+        Assert.Contains("master_link_status:up", await Tools.RedisCliAsync(replica.Port, "INFO", "replication"));
+        // The live stream arrives over the same TLS link.
+        Assert.Equal("OK", (await Cli(fx.TlsOnlyPort, [], "SET", "repl:tls:live", "streamed")).StdOut.Trim());
+        while (await Tools.RedisCliAsync(replica.Port, "GET", "repl:tls:live") != "streamed" && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal("streamed", await Tools.RedisCliAsync(replica.Port, "GET", "repl:tls:live"));
+        // Without --tls-replication the handshake never completes: the link stays down, the node serves on.
+        Assert.Contains("master_link_status:down", await Tools.RedisCliAsync(plain.Port, "INFO", "replication"));
+        Assert.Equal("", await Tools.RedisCliAsync(plain.Port, "GET", "repl:tls"));
+        Assert.Equal("PONG", await Tools.RedisCliAsync(plain.Port, "PING"));
+    }
+
     private async Task<string> PresentedSubject()
     {
         using var client = X509Certificate2.CreateFromPemFile(Certs.ClientCert, Certs.ClientKey);
