@@ -31,6 +31,7 @@ public enum CommandFlags
     DeniedInMulti = 1 << 19,
     AllowBusy = 1 << 20,
     Module = 1 << 21,
+    MayReplicate = 1 << 22,
 }
 
 public static class CommandFlagNames
@@ -53,6 +54,7 @@ public static class CommandFlagNames
         if (flags.HasFlag(CommandFlags.Asking)) yield return "asking";
         if (flags.HasFlag(CommandFlags.Fast)) yield return "fast";
         if (flags.HasFlag(CommandFlags.NoAuth)) yield return "no_auth";
+        if (flags.HasFlag(CommandFlags.MayReplicate)) yield return "may_replicate";
         if (flags.HasFlag(CommandFlags.NoMandatoryKeys)) yield return "no_mandatory_keys";
         if (flags.HasFlag(CommandFlags.NoAsyncLoading)) yield return "no_async_loading";
         if (flags.HasFlag(CommandFlags.DeniedInMulti)) yield return "no_multi";

@@ -11,9 +11,9 @@ public static class PersistenceCommands
     {
         const string g = "server";
         // NoMulti: they run at once inside MULTI, where the handler refuses them, as Redis's no-multi flag does.
-        t.Add(new() { Name = "save", Arity = 1, Flags = Admin | NoScript | NoMulti, Handler = Save, Group = g, Summary = "Synchronously saves the database(s) to disk.", Complexity = "O(N) where N is the total number of keys in all databases" });
-        t.Add(new() { Name = "bgsave", Arity = -1, Flags = Admin | NoScript, Handler = BgSave, Group = g, Summary = "Asynchronously saves the database(s) to disk.", Complexity = "O(1)" });
-        t.Add(new() { Name = "shutdown", Arity = -1, Flags = Admin | NoScript | Loading | Stale | NoMulti, Handler = Shutdown, Group = g, Summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.", Complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)" });
+        t.Add(new() { Name = "save", Arity = 1, Flags = Admin | NoScript | NoAsyncLoading | DeniedInMulti, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = Save, Group = "server", Summary = "Synchronously save the dataset to disk", Since = "1.0.0", Complexity = "O(N) where N is the total number of keys in all databases", Acl = "@admin @slow @dangerous", Keys = [] });
+        t.Add(new() { Name = "bgsave", Arity = -1, Flags = Admin | NoScript | NoAsyncLoading, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = BgSave, Group = "server", Summary = "Asynchronously save the dataset to disk", Since = "1.0.0", Complexity = "O(1)", Acl = "@admin @slow @dangerous", Keys = [], History = [("3.2.2", "Added the `SCHEDULE` option.")] });
+        t.Add(new() { Name = "shutdown", Arity = -1, Flags = Admin | NoScript | Loading | Stale | DeniedInMulti | AllowBusy, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = Shutdown, Group = "server", Summary = "Synchronously save the dataset to disk and then shut down the server", Since = "1.0.0", Complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", Acl = "@admin @slow @dangerous", Keys = [], History = [("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")] });
     }
 
     private static bool RefusedInMulti(CommandContext ctx)

@@ -11,10 +11,10 @@ public static class StreamInfoCommands
     internal static void Register(CommandTable t, string g)
     {
         t.AddContainer("xinfo", g, "A container for stream introspection commands.", None,
-            new() { Name = "consumers", Parent = "xinfo", Arity = 4, Flags = ReadOnly, FirstKey = 2, LastKey = 2, KeyStep = 1, Handler = XInfo, Group = g, Summary = "Returns a list of the consumers in a consumer group.", Since = "5.0.0" },
-            new() { Name = "groups", Parent = "xinfo", Arity = 3, Flags = ReadOnly, FirstKey = 2, LastKey = 2, KeyStep = 1, Handler = XInfo, Group = g, Summary = "Returns a list of the consumer groups of a stream.", Since = "5.0.0" },
-            new() { Name = "stream", Parent = "xinfo", Arity = -3, Flags = ReadOnly, FirstKey = 2, LastKey = 2, KeyStep = 1, Handler = XInfo, Group = g, Summary = "Returns information about a stream.", Since = "5.0.0" },
-            new() { Name = "help", Parent = "xinfo", Arity = 2, Flags = Loading | Stale, Handler = XInfo, Group = g, Summary = "Returns helpful text about the different subcommands.", Since = "5.0.0" });
+            new() { Name = "consumers", Parent = "xinfo", Arity = 4, Flags = ReadOnly, FirstKey = 2, LastKey = 2, KeyStep = 1, Handler = XInfo, Group = "stream", Summary = "List the consumers in a consumer group", Since = "5.0.0", Complexity = "O(1)", Acl = "@read @stream @slow", Keys = [new(KeySpecFlags.RO | KeySpecFlags.Access) { Index = 2 }], Tips = ["nondeterministic_output"] },
+            new() { Name = "groups", Parent = "xinfo", Arity = 3, Flags = ReadOnly, FirstKey = 2, LastKey = 2, KeyStep = 1, Handler = XInfo, Group = "stream", Summary = "List the consumer groups of a stream", Since = "5.0.0", Complexity = "O(1)", Acl = "@read @stream @slow", Keys = [new(KeySpecFlags.RO | KeySpecFlags.Access) { Index = 2 }], History = [("7.0.0", "Added the `entries-read` and `lag` fields")] },
+            new() { Name = "stream", Parent = "xinfo", Arity = -3, Flags = ReadOnly, FirstKey = 2, LastKey = 2, KeyStep = 1, Handler = XInfo, Group = "stream", Summary = "Get information about a stream", Since = "5.0.0", Complexity = "O(1)", Acl = "@read @stream @slow", Keys = [new(KeySpecFlags.RO | KeySpecFlags.Access) { Index = 2 }], History = [("6.0.0", "Added the `FULL` modifier."), ("7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields")] },
+            new() { Name = "help", Parent = "xinfo", Arity = 2, Flags = Loading | Stale, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = XInfo, Group = "stream", Summary = "Show helpful text about the different subcommands", Since = "5.0.0", Complexity = "O(1)", Acl = "@stream @slow", Keys = [] });
     }
 
     private static void XInfo(CommandContext ctx)

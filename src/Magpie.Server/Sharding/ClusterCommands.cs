@@ -44,9 +44,9 @@ public static partial class ClusterCommands
             Sub("setslot", -4, Admin | Stale | NoScript, SetSlot, "Binds a hash slot to a node.", "3.0.0"),
             Sub("shards", 2, Stale, Shards, "Returns the mapping of cluster slots to shards.", "7.0.0", "O(N) where N is the total number of cluster nodes"),
             Sub("slots", 2, Stale, Slots, "Returns the mapping of cluster slots to nodes.", "3.0.0", "O(N) where N is the total number of Cluster nodes"));
-        t.Add(new() { Name = "asking", Arity = 1, Flags = Fast, Handler = Asking, Group = g, Summary = "Signals that a cluster client is following an -ASK redirect.", Since = "3.0.0" });
-        t.Add(new() { Name = "readonly", Arity = 1, Flags = Fast | Loading | Stale, Handler = ReadOnly, Group = g, Summary = "Enables read-only queries for a connection to a Redis Cluster replica node.", Since = "3.0.0" });
-        t.Add(new() { Name = "readwrite", Arity = 1, Flags = Fast | Loading | Stale, Handler = ReadWrite, Group = g, Summary = "Enables read-write queries for a connection to a Reids Cluster replica node.", Since = "3.0.0" });
+        t.Add(new() { Name = "asking", Arity = 1, Flags = Fast, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = Asking, Group = "cluster", Summary = "Sent by cluster clients after an -ASK redirect", Since = "3.0.0", Complexity = "O(1)", Acl = "@fast @connection", Keys = [] });
+        t.Add(new() { Name = "readonly", Arity = 1, Flags = Loading | Stale | Fast, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = ReadOnly, Group = "cluster", Summary = "Enables read queries for a connection to a cluster replica node", Since = "3.0.0", Complexity = "O(1)", Acl = "@fast @connection", Keys = [] });
+        t.Add(new() { Name = "readwrite", Arity = 1, Flags = Loading | Stale | Fast, FirstKey = 0, LastKey = 0, KeyStep = 0, Handler = ReadWrite, Group = "cluster", Summary = "Disables read queries for a connection to a cluster replica node", Since = "3.0.0", Complexity = "O(1)", Acl = "@fast @connection", Keys = [] });
         t.Add(new() { Name = "magpie.clusterstate", Arity = 2, Flags = Admin | Stale | NoScript | Loading, Handler = ExchangeState, Group = g, Summary = "Node to node: merges the sender's cluster state and replies with this node's.", Since = "0.1.0" });
     }
 

@@ -7,7 +7,7 @@ public static class LcsCommand
 {
     public static void Register(CommandTable t)
     {
-        t.Add(new() { Name = "lcs", Arity = -3, Flags = ReadOnly, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = Lcs, Group = "string", Summary = "Finds the longest common substring.", Since = "7.0.0", Complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively" });
+        t.Add(new() { Name = "lcs", Arity = -3, Flags = ReadOnly, FirstKey = 1, LastKey = 2, KeyStep = 1, Handler = Lcs, Group = "string", Summary = "Find longest common substring", Since = "7.0.0", Complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively", Acl = "@read @string @slow", Keys = [new(KeySpecFlags.RO | KeySpecFlags.Access) { Index = 1, LastKey = 1 }] });
     }
 
     private static void Lcs(CommandContext ctx)
