@@ -134,6 +134,12 @@ public sealed class CommandSpec
     public int NumKeysIndex { get; init; }
 
     /// <summary>
+    /// MIGRATE's <c>host port "" db timeout KEYS k1 k2</c>: the empty first key is a placeholder, not a
+    /// key (Redis's migrateGetKeys), so slot checks and ACLs see only the keys after KEYS.
+    /// </summary>
+    public bool EmptyFirstKeyIsNoKey { get; init; }
+
+    /// <summary>
     /// The key positions of a concrete call: by first/last/step, or by the numkeys argument.
     /// <paramref name="argAt"/> reads an argument (only needed for numkeys commands).
     /// </summary>
@@ -143,6 +149,7 @@ public sealed class CommandSpec
         {
             var positions = new List<int>(2);
             foreach (var k in Keys) k.AddPositions(positions, argCount, argAt);
+            if (EmptyFirstKeyIsNoKey && argAt is not null && positions.Count > 1 && argAt(positions[0]).Length == 0) positions.RemoveAt(0);
             return positions;
         }
         return LegacyKeyPositions(argCount, argAt);
