@@ -30,6 +30,7 @@ public sealed class CommandTable
         ServerCommands.Register(table);
         TransactionCommands.Register(table);
         PubSubCommands.Register(table);
+        ShardedPubSubCommands.Register(table);
         SortedSetCommands.Register(table);
         SortedSetBlockingCommands.Register(table);
         ListCommands.Register(table);

@@ -252,7 +252,7 @@ public static class ConnectionCommands
         long now = ctx.Keyspace.Clock();
         return $"id={c.Id} addr={c.RemoteEndPoint} laddr={c.LocalEndPoint} fd={c.Id + 7} name={c.Name} " +
                $"age={(now - c.CreatedAtMs) / 1000} idle={(now - c.LastCommandAtMs) / 1000} flags={c.Flags} db={c.Database} " +
-               $"sub={c.ChannelCount} psub={c.PatternCount} ssub=0 multi={(c.Transaction.InMulti ? c.Transaction.Queue.Count : -1)} " +
+               $"sub={c.ChannelCount} psub={c.PatternCount} ssub={c.ShardChannelCount} multi={(c.Transaction.InMulti ? c.Transaction.Queue.Count : -1)} " +
                $"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={c.PendingOutputBytes} tot-mem=0 events=r " +
                $"cmd={c.LastCommand} user=default redir={c.TrackingRedirect} resp={(int)c.Protocol} lib-name={c.LibName} lib-ver={c.LibVersion}";
     }

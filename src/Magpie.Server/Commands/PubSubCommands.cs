@@ -4,7 +4,7 @@ using static Magpie.Server.Commands.CommandFlags;
 
 namespace Magpie.Server.Commands;
 
-/// <summary>Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB.</summary>
+/// <summary>Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB (the shard commands: <see cref="ShardedPubSubCommands"/>).</summary>
 public static class PubSubCommands
 {
     public static void Register(CommandTable t)
@@ -15,11 +15,12 @@ public static class PubSubCommands
         t.Add(new() { Name = "psubscribe", Arity = -2, Flags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe, Handler = PSubscribe, Group = g, Summary = "Listen for messages published to channels matching the given patterns", Since = "2.0.0", Complexity = "O(N) where N is the number of patterns the client is already subscribed to.", Acl = "" });
         t.Add(new() { Name = "punsubscribe", Arity = -1, Flags = CommandFlags.PubSub | NoScript | Loading | Stale | AllowedInSubscribe, Handler = PUnsubscribe, Group = g, Summary = "Stop listening for messages posted to channels matching the given patterns", Since = "2.0.0", Complexity = "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", Acl = "" });
         t.Add(new() { Name = "publish", Arity = 3, Flags = CommandFlags.PubSub | Loading | Stale | Fast, Handler = Publish, Group = g, Summary = "Post a message to a channel", Since = "2.0.0", Complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", Acl = "" });
-        t.Add(new() { Name = "pubsub", Arity = -2, Subcommands = CommandSpec.Children(
+        t.Add(new() { Name = "pubsub", Arity = -2, Subcommands = CommandSpec.Children([
             new() { Name = "channels", Parent = "pubsub", Arity = -2, Flags = CommandFlags.PubSub | Loading | Stale, Handler = PubSubChannels, Group = g, Summary = "List active channels", Since = "2.8.0", Complexity = "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", Acl = "" },
             new() { Name = "numsub", Parent = "pubsub", Arity = -2, Flags = CommandFlags.PubSub | Loading | Stale, Handler = PubSubNumSub, Group = g, Summary = "Get the count of subscribers for channels", Since = "2.8.0", Complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested channels", Acl = "" },
             new() { Name = "numpat", Parent = "pubsub", Arity = 2, Flags = CommandFlags.PubSub | Loading | Stale, Handler = ctx => ctx.Reply.WriteInteger(ctx.Server.PubSub.PatternCount), Group = g, Summary = "Get the count of unique patterns pattern subscriptions", Since = "2.8.0", Acl = "" },
-            new() { Name = "help", Parent = "pubsub", Arity = 2, Flags = Loading | Stale, Handler = PubSubHelp, Group = g, Summary = "Show helpful text about the different subcommands", Since = "6.2.0", Acl = "" }), Group = g, Summary = "A container for Pub/Sub commands", Since = "2.8.0", Complexity = "Depends on subcommand.", Acl = "" });
+            new() { Name = "help", Parent = "pubsub", Arity = 2, Flags = Loading | Stale, Handler = PubSubHelp, Group = g, Summary = "Show helpful text about the different subcommands", Since = "6.2.0", Acl = "" },
+            .. ShardedPubSubCommands.PubSubSubcommands(g)]), Group = g, Summary = "A container for Pub/Sub commands", Since = "2.8.0", Complexity = "Depends on subcommand.", Acl = "" });
     }
 
 
@@ -90,7 +91,7 @@ public static class PubSubCommands
         w.WriteBulk(kind);
         if (name is null) w.WriteNull();
         else w.WriteBulk(name);
-        w.WriteInteger(ctx.Client.SubscriptionCount);
+        w.WriteInteger(ctx.Client.ChannelAndPatternCount);
     }
 
     private static void Publish(CommandContext ctx) =>
@@ -125,5 +126,7 @@ public static class PubSubCommands
         "CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
         "NUMPAT", "    Return number of subscriptions to patterns.",
         "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
-        "    pattern subscriptions(default: no channels).");
+        "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]", "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "SHARDNUMSUB [<shardchannel> ...]", "    Return the number of subscribers for the specified shard level channel(s)");
 }

@@ -73,8 +73,14 @@ public sealed class ClientSession
     /// <summary>Patterns this client subscribed to (PSUBSCRIBE).</summary>
     public int PatternCount { get; set; }
 
-    /// <summary>Channel + pattern subscriptions; RESP2 subscriber mode while above zero.</summary>
-    public int SubscriptionCount => ChannelCount + PatternCount;
+    /// <summary>Shard channels this client subscribed to (SSUBSCRIBE).</summary>
+    public int ShardChannelCount { get; set; }
+
+    /// <summary>Channel + pattern subscriptions, the count SUBSCRIBE/PSUBSCRIBE replies carry.</summary>
+    public int ChannelAndPatternCount => ChannelCount + PatternCount;
+
+    /// <summary>Every subscription (channels, patterns, shard channels); RESP2 subscriber mode while above zero.</summary>
+    public int SubscriptionCount => ChannelCount + PatternCount + ShardChannelCount;
 
     /// <summary>CLIENT TRACKING redirect target id as CLIENT LIST's redir shows it: -1 when tracking is off, 0 when not redirected.</summary>
     public long TrackingRedirect { get; set; } = -1;

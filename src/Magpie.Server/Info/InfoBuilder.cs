@@ -142,6 +142,7 @@ public static class InfoBuilder
         Line(sb, "keyspace_misses", ks.KeyspaceMisses);
         Line(sb, "pubsub_channels", channels);
         Line(sb, "pubsub_patterns", patterns);
+        Line(sb, "pubsubshard_channels", s.PubSub.ShardChannelCount);
         Line(sb, "total_error_replies", st.TotalErrorReplies);
         Line(sb, "unexpected_error_replies", st.UnexpectedErrorReplies);
         Line(sb, "total_protocol_errors", st.ProtocolErrors);

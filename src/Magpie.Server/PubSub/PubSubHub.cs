@@ -19,10 +19,68 @@ public sealed class PubSubHub
     private readonly Dictionary<byte[], List<ClientSession>> _patterns = new(ByteArrayComparer.Instance);
     private readonly Dictionary<long, Subscriptions> _bySession = [];
 
+    // Shard channels (SSUBSCRIBE/SPUBLISH): a namespace of their own, no pattern matching.
+    private readonly Dictionary<byte[], List<ClientSession>> _shardChannels = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], List<ClientSession>>.AlternateLookup<ReadOnlySpan<byte>> _shardLookup;
+
     public PubSubHub(ServerState server)
     {
         _server = server;
         _channelLookup = _channels.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _shardLookup = _shardChannels.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>Shard channels with at least one subscriber (PUBSUB SHARDCHANNELS, INFO pubsubshard_channels).</summary>
+    public int ShardChannelCount => _shardChannels.Count;
+
+    public IEnumerable<byte[]> ShardChannels => _shardChannels.Keys;
+
+    public int ShardSubscriberCount(ReadOnlySpan<byte> channel) => _shardLookup.TryGetValue(channel, out var list) ? list.Count : 0;
+
+    /// <summary>SSUBSCRIBE one shard channel; true when it was new for this client.</summary>
+    public bool SSubscribe(ClientSession session, byte[] channel)
+    {
+        var subs = For(session);
+        if (!subs.ShardChannels.Add(channel)) return false;
+        if (!_shardChannels.TryGetValue(channel, out var list)) _shardChannels[channel] = list = [];
+        list.Add(session);
+        session.ShardChannelCount++;
+        return true;
+    }
+
+    public bool SUnsubscribe(ClientSession session, byte[] channel)
+    {
+        if (!_bySession.TryGetValue(session.Id, out var subs) || !subs.ShardChannels.Remove(channel)) return false;
+        RemoveFrom(_shardChannels, channel, session);
+        session.ShardChannelCount--;
+        Forget(session, subs);
+        return true;
+    }
+
+    /// <summary>The client's shard channels, in subscription order (a copy).</summary>
+    public List<byte[]> ShardChannelsOf(ClientSession session) =>
+        _bySession.TryGetValue(session.Id, out var subs) ? [.. subs.ShardChannels] : [];
+
+    /// <summary>
+    /// SPUBLISH: writes "smessage" to every subscriber of the shard channel (patterns never match
+    /// shard channels). Returns how many clients received it.
+    /// </summary>
+    public long SPublish(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message, ClientSession? publisher, long nowMs)
+    {
+        if (!_shardLookup.TryGetValue(channel, out var list)) return 0;
+        long receivers = 0;
+        foreach (var session in list)
+        {
+            if (session.Closing) continue;
+            var w = session.Writer;
+            w.WritePushHeader(3);
+            w.WriteBulk("smessage"u8);
+            w.WriteBulk(channel);
+            w.WriteBulk(message);
+            receivers++;
+            Pushed(session, publisher, nowMs);
+        }
+        return receivers;
     }
 
     /// <summary>Channels with at least one subscriber (INFO pubsub_channels, PUBSUB CHANNELS).</summary>
@@ -90,10 +148,13 @@ public sealed class PubSubHub
         if (!_bySession.TryGetValue(session.Id, out var subs)) return;
         foreach (var channel in subs.Channels) RemoveFrom(_channels, channel, session);
         foreach (var pattern in subs.Patterns) RemoveFrom(_patterns, pattern, session);
+        foreach (var channel in subs.ShardChannels) RemoveFrom(_shardChannels, channel, session);
         subs.Channels.Clear();
         subs.Patterns.Clear();
+        subs.ShardChannels.Clear();
         session.ChannelCount = 0;
         session.PatternCount = 0;
+        session.ShardChannelCount = 0;
         _bySession.Remove(session.Id);
     }
 
@@ -157,7 +218,7 @@ public sealed class PubSubHub
 
     private void Forget(ClientSession session, Subscriptions subs)
     {
-        if (subs.Channels.Count == 0 && subs.Patterns.Count == 0) _bySession.Remove(session.Id);
+        if (subs.Channels.Count == 0 && subs.Patterns.Count == 0 && subs.ShardChannels.Count == 0) _bySession.Remove(session.Id);
     }
 
     private static void RemoveFrom(Dictionary<byte[], List<ClientSession>> index, byte[] name, ClientSession session)
@@ -171,5 +232,6 @@ public sealed class PubSubHub
     {
         public readonly HashSet<byte[]> Channels = new(ByteArrayComparer.Instance);
         public readonly HashSet<byte[]> Patterns = new(ByteArrayComparer.Instance);
+        public readonly HashSet<byte[]> ShardChannels = new(ByteArrayComparer.Instance);
     }
 }

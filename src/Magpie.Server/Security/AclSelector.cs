@@ -237,7 +237,7 @@ public sealed class AclSelector
         if (!AllKeys && !KeysAllowed(spec, request, out index)) return AclDenial.Key;
         if (!AllChannels && ChannelArguments(spec) is var (first, patterns) && first > 0)
         {
-            int last = spec.Name == "publish" ? 1 : request.Count - 1;
+            int last = spec.Name is "publish" or "spublish" ? 1 : request.Count - 1;
             for (int i = first; i <= last; i++)
             {
                 if (!ChannelAllowed(request[i], patterns))
