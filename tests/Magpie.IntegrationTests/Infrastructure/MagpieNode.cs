@@ -124,6 +124,25 @@ public sealed class MagpieNode : IAsyncDisposable
         lock (_log) _log.AppendLine(line);
     }
 
+    // The HTTP listener may open a moment after the RESP one; tests that call the HTTP API first
+    // would otherwise race it. A node started without an HTTP port just costs the short wait.
+    private async Task WaitForHttpAsync(DateTime until)
+    {
+        while (HttpPort > 0 && DateTime.UtcNow < until && !_process.HasExited)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, HttpPort);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
     private async Task WaitUntilListeningAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -134,6 +153,7 @@ public sealed class MagpieNode : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
+                await WaitForHttpAsync(DateTime.UtcNow.AddSeconds(5));
                 return;
             }
             catch (SocketException)
