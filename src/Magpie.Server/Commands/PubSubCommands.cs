@@ -84,20 +84,27 @@ public static class PubSubCommands
     }
 
     /// <summary>One confirmation: [kind, name, subscriptions left]; a push on RESP3, an array on RESP2.</summary>
-    private static void Confirm(CommandContext ctx, ReadOnlySpan<byte> kind, byte[]? name)
+    private static void Confirm(CommandContext ctx, ReadOnlySpan<byte> kind, byte[]? name) =>
+        Confirm(ctx, kind, name, ctx.Client.ChannelAndPatternCount);
+
+    /// <summary>The confirmation shape, with the count the kind reports (shard commands count only shard channels).</summary>
+    internal static void Confirm(CommandContext ctx, ReadOnlySpan<byte> kind, byte[]? name, int remaining)
     {
         var w = ctx.Reply;
         w.WritePushHeader(3);
         w.WriteBulk(kind);
         if (name is null) w.WriteNull();
         else w.WriteBulk(name);
-        w.WriteInteger(ctx.Client.ChannelAndPatternCount);
+        w.WriteInteger(remaining);
     }
 
     private static void Publish(CommandContext ctx) =>
         ctx.Reply.WriteInteger(ctx.Server.PubSub.Publish(ctx.Arg(1), ctx.Arg(2), ctx.Client, ctx.Now));
 
-    private static void PubSubChannels(CommandContext ctx)
+    private static void PubSubChannels(CommandContext ctx) => ListChannels(ctx, ctx.Server.PubSub.Channels);
+
+    /// <summary>PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the active channels matching the pattern.</summary>
+    internal static void ListChannels(CommandContext ctx, IEnumerable<byte[]> channels)
     {
         if (ctx.ArgCount > 3)
         {
@@ -105,7 +112,7 @@ public static class PubSubCommands
             return;
         }
         var matching = new List<byte[]>();
-        foreach (var channel in ctx.Server.PubSub.Channels)
+        foreach (var channel in channels)
             if (ctx.ArgCount == 2 || Glob.Match(ctx.Arg(2), channel)) matching.Add(channel);
         ctx.Reply.WriteArrayHeader(matching.Count);
         foreach (var channel in matching) ctx.Reply.WriteBulk(channel);

@@ -62,32 +62,13 @@ public static class ShardedPubSubCommands
     }
 
     /// <summary>[kind, channel, shard subscriptions left]: Redis counts only shard channels here.</summary>
-    private static void Confirm(CommandContext ctx, ReadOnlySpan<byte> kind, byte[]? channel)
-    {
-        var w = ctx.Reply;
-        w.WritePushHeader(3);
-        w.WriteBulk(kind);
-        if (channel is null) w.WriteNull();
-        else w.WriteBulk(channel);
-        w.WriteInteger(ctx.Client.ShardChannelCount);
-    }
+    private static void Confirm(CommandContext ctx, ReadOnlySpan<byte> kind, byte[]? channel) =>
+        PubSubCommands.Confirm(ctx, kind, channel, ctx.Client.ShardChannelCount);
 
     private static void SPublish(CommandContext ctx) =>
         ctx.Reply.WriteInteger(ctx.Server.PubSub.SPublish(ctx.Arg(1), ctx.Arg(2), ctx.Client, ctx.Now));
 
-    private static void ShardChannels(CommandContext ctx)
-    {
-        if (ctx.ArgCount > 3)
-        {
-            ctx.WrongArity();
-            return;
-        }
-        var matching = new List<byte[]>();
-        foreach (var channel in ctx.Server.PubSub.ShardChannels)
-            if (ctx.ArgCount == 2 || Glob.Match(ctx.Arg(2), channel)) matching.Add(channel);
-        ctx.Reply.WriteArrayHeader(matching.Count);
-        foreach (var channel in matching) ctx.Reply.WriteBulk(channel);
-    }
+    private static void ShardChannels(CommandContext ctx) => PubSubCommands.ListChannels(ctx, ctx.Server.PubSub.ShardChannels);
 
     private static void ShardNumSub(CommandContext ctx)
     {
